@@ -1,0 +1,3 @@
+from redcore_server.cli import main
+
+main()

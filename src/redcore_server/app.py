@@ -1,0 +1,79 @@
+"""``create_app(settings)``: the only place the Litestar application is assembled."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.config.app import ExperimentalFeatures  # noqa: F401  (kept for readers: none enabled)
+from litestar.datastructures import State
+from litestar.logging import LoggingConfig
+
+from redcore_server.auth.authenticator import Authenticator
+from redcore_server.auth.middleware import AuthenticationMiddleware
+from redcore_server.config import Settings
+from redcore_server.db import open_database
+from redcore_server.db.migrate import ensure_migrated
+from redcore_server.health.routes import health
+from redcore_server.http.dependencies import DEPENDENCIES
+from redcore_server.http.error_handler import handle_exception
+from redcore_server.http.openapi import docs_assets, docs_page, openapi_config, openapi_json
+from redcore_server.http.request_id import add_request_id_header
+from redcore_server.passwords import PasswordHasher
+from redcore_server.users.routes import UserController
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    db = open_database(
+        settings.database_url,
+        pool_min=settings.db_pool_min_size,
+        pool_max=settings.db_pool_max_size,
+        sqlite_readers=settings.sqlite_readers,
+    )
+    authenticator = Authenticator(
+        db, cache_ttl=settings.credential_cache_ttl, last_used_interval=settings.key_last_used_interval
+    )
+    hasher = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_cost,
+        parallelism=settings.argon2_parallelism,
+        threads=settings.password_hash_threads,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.connect()
+        try:
+            await ensure_migrated(db)
+            yield
+        finally:
+            await authenticator.drain()
+            await db.close()
+
+    v1 = Router(path="/v1", route_handlers=[UserController], middleware=[AuthenticationMiddleware()])
+
+    return Litestar(
+        route_handlers=[v1, health, openapi_json, docs_page, docs_assets],
+        dependencies=DEPENDENCIES,
+        exception_handlers={Exception: handle_exception},
+        before_send=[add_request_id_header],
+        lifespan=[lifespan],
+        state=State({"db": db, "authenticator": authenticator, "hasher": hasher, "settings": settings}),
+        openapi_config=openapi_config(),
+        request_max_body_size=settings.max_body_size,
+        logging_config=LoggingConfig(
+            root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},
+            log_exceptions="never",
+            disable_stack_trace={Exception},
+        ),
+        debug=False,
+    )
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory`` and worker processes: settings from the environment."""
+    logging.getLogger("redcore").setLevel(Settings().log_level.upper())
+    return create_app(Settings())

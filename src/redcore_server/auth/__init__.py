@@ -1,0 +1,1 @@
+"""Credentials and scopes: who is calling, for which organization, allowed to do what."""

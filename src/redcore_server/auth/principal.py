@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import msgspec
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """Who is calling: the organization, the credential, and what it may do."""
+
+    org_id: str
+    credential_id: str
+    scopes: frozenset[str]

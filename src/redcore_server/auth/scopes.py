@@ -1,0 +1,32 @@
+"""The contract's scopes. ``*:write`` does not imply ``*:read``."""
+
+from __future__ import annotations
+
+USERS_READ = "users:read"
+USERS_WRITE = "users:write"
+PRODUCTS_READ = "products:read"
+PRODUCTS_WRITE = "products:write"
+KEYS_MANAGE = "keys:manage"
+WEBHOOKS_MANAGE = "webhooks:manage"
+EVENTS_READ = "events:read"
+
+ALL_SCOPES: tuple[str, ...] = (
+    USERS_READ,
+    USERS_WRITE,
+    PRODUCTS_READ,
+    PRODUCTS_WRITE,
+    KEYS_MANAGE,
+    WEBHOOKS_MANAGE,
+    EVENTS_READ,
+)
+
+
+def parse_scopes(raw: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Validate scopes given as a list or a comma/space separated string; none means all."""
+    items = raw.replace(",", " ").split() if isinstance(raw, str) else list(raw or ())
+    unknown = sorted(set(items) - set(ALL_SCOPES))
+    if unknown:
+        raise ValueError(f"unknown scope(s): {', '.join(unknown)}; known: {', '.join(ALL_SCOPES)}")
+    if not items:
+        return ALL_SCOPES
+    return tuple(s for s in ALL_SCOPES if s in items)

@@ -1,0 +1,269 @@
+"""``redcore-server``: serve, migrate, bootstrap, and manage organizations and API keys.
+
+Every command reads the same ``REDCORE_*`` settings as the server and takes ``--json`` for
+scripts. A secret is printed once, when it is created; it cannot be shown again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+import typer
+
+from redcore_server import errors
+from redcore_server.config import Settings
+from redcore_server.db import Database, open_database
+from redcore_server.db.migrate import NotMigrated, ensure_migrated, head_revision, upgrade
+from redcore_server.db.urls import sqlite_path
+from redcore_server.keys import repository as keys_repository
+from redcore_server.keys import service as keys_service
+from redcore_server.orgs import repository as orgs_repository
+from redcore_server.orgs import service as orgs_service
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="RedCore server: run it, migrate its database, manage organizations and API keys.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+orgs_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys of an organization.", no_args_is_help=True)
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(keys_app, name="keys")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _emit(as_json: bool, payload: Any, text: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(msgspec.to_builtins(payload)))
+    else:
+        typer.echo(text)
+
+
+def _fail(message: str, as_json: bool = False, code: int = 1) -> typer.Exit:
+    if as_json:
+        typer.echo(json.dumps({"error": message}), err=True)
+    else:
+        typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def _run(settings: Settings, work: Callable[[Database], Awaitable[T]], as_json: bool) -> T:
+    """Open the database, check its schema, run ``work``, and turn failures into clean exits."""
+
+    async def main() -> T:
+        db = open_database(settings.database_url, pool_min=1, pool_max=2, sqlite_readers=1)
+        await db.connect()
+        try:
+            await ensure_migrated(db)
+            return await work(db)
+        finally:
+            await db.close()
+
+    try:
+        return asyncio.run(main())
+    except NotMigrated as exc:
+        raise _fail(str(exc), as_json) from None
+    except errors.APIError as exc:
+        raise _fail(exc.message, as_json) from None
+
+
+def _curl(base_url: str, key: str) -> str:
+    return f'curl -H "Authorization: Bearer {key}" {base_url}/v1/users'
+
+
+@app.command()
+def migrate(as_json: JsonOpt = False) -> None:
+    """Bring the database (REDCORE_DATABASE_URL) to the latest schema."""
+    settings = Settings()
+    try:
+        upgrade(settings.database_url)
+    except Exception as exc:
+        raise _fail(f"migration failed: {exc}", as_json) from None
+    _emit(as_json, {"revision": head_revision()}, f"Database is at revision {head_revision()}.")
+
+
+@app.command()
+def bootstrap(
+    org_name: Annotated[str, typer.Option("--org-name", help="Name of the first organization.")] = "Default",
+    as_json: JsonOpt = False,
+) -> None:
+    """On an empty database: create the first organization and an admin key, and print the key."""
+
+    async def work(db: Database) -> tuple[Any, Any]:
+        async with db.transaction() as tx:
+            return await orgs_service.bootstrap(tx, org_name)
+
+    org, key = _run(Settings(), work, as_json)
+    _emit(
+        as_json,
+        {"organization": {"id": org.id, "name": org.name}, "api_key": key.secret},
+        f"Organization {org.name} ({org.id})\nAdmin API key (shown once): {key.secret}",
+    )
+
+
+@orgs_app.command("create")
+def orgs_create(
+    name: Annotated[str, typer.Argument(help="A unique organization name.")],
+    currency: Annotated[str, typer.Option(help="Base currency (ISO 4217).")] = "USD",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an organization."""
+
+    async def work(db: Database) -> Any:
+        async with db.transaction() as tx:
+            return await orgs_service.create(tx, name, base_currency=currency)
+
+    org = _run(Settings(), work, as_json)
+    _emit(as_json, org, f"Created organization {org.name} ({org.id}).")
+
+
+@orgs_app.command("list")
+def orgs_list(as_json: JsonOpt = False) -> None:
+    """List organizations."""
+    orgs = _run(Settings(), orgs_repository.list_all, as_json)
+    _emit(as_json, orgs, "\n".join(f"{o.id}  {o.name}  {o.base_currency}" for o in orgs) or "No organizations.")
+
+
+@keys_app.command("create")
+def keys_create(
+    org: Annotated[str, typer.Option("--org", help="Organization id or name.")],
+    scopes: Annotated[
+        str | None, typer.Option(help="Comma-separated scopes, e.g. users:read,users:write. Default: all.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="A label to recognise the key by.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an API key and print its secret (once)."""
+
+    async def work(db: Database) -> Any:
+        async with db.transaction() as tx:
+            organization = await orgs_service.resolve(tx, org)
+            return await keys_service.create(tx, organization.id, scopes=scopes, name=name)
+
+    created = _run(Settings(), work, as_json)
+    _emit(
+        as_json,
+        {"api_key": created.secret, "key": created.key},
+        f"Key {created.key.id} ({' '.join(created.key.scopes)})\nSecret (shown once): {created.secret}",
+    )
+
+
+@keys_app.command("list")
+def keys_list(
+    org: Annotated[str, typer.Option("--org", help="Organization id or name.")], as_json: JsonOpt = False
+) -> None:
+    """List an organization's keys (prefixes only; secrets are never stored)."""
+
+    async def work(db: Database) -> Any:
+        organization = await orgs_service.resolve(db, org)
+        return await keys_repository.list_for_org(db, organization.id)
+
+    keys = _run(Settings(), work, as_json)
+    lines = [
+        f"{k.id}  {k.prefix}…  {'revoked' if k.revoked_at else 'active'}  {' '.join(k.scopes)}  {k.name or ''}"
+        for k in keys
+    ]
+    _emit(as_json, keys, "\n".join(lines) or "No keys.")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (key_…).")],
+    org: Annotated[str, typer.Option("--org", help="Organization id or name.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke a key. Every server stops accepting it within a second."""
+
+    async def work(db: Database) -> Any:
+        async with db.transaction() as tx:
+            organization = await orgs_service.resolve(tx, org)
+            return await keys_service.revoke(tx, organization.id, key_id)
+
+    key = _run(Settings(), work, as_json)
+    _emit(as_json, key, f"Revoked {key.id}.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (REDCORE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (REDCORE_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (REDCORE_WORKERS).")] = None,
+    migrate_first: Annotated[bool, typer.Option("--migrate", help="Apply pending migrations before starting.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Start the API server. On a fresh directory with the SQLite default it migrates, bootstraps an
+    organization and prints an admin key with a curl command to try."""
+    for env, value in (("REDCORE_HOST", host), ("REDCORE_PORT", port), ("REDCORE_WORKERS", workers)):
+        if value is not None:
+            os.environ[env] = str(value)
+    settings = Settings()
+    fresh = settings.is_sqlite and not Path(sqlite_path(settings.database_url)).exists()
+    if fresh or migrate_first:
+        try:
+            upgrade(settings.database_url)
+        except Exception as exc:
+            raise _fail(f"migration failed: {exc}", as_json) from None
+
+    async def prepare(db: Database) -> tuple[Any, Any, int]:
+        if fresh:
+            async with db.transaction() as tx:
+                org, key = await orgs_service.bootstrap(tx, "Default")
+            return org, key, 1
+        return None, None, await orgs_repository.count(db)
+
+    org, key, org_count = _run(settings, prepare, as_json)
+    base = settings.base_url()
+    where = f"SQLite file {sqlite_path(settings.database_url)}" if settings.is_sqlite else "PostgreSQL"
+    if as_json:
+        payload: dict[str, Any] = {"url": base, "docs": f"{base}/docs", "database": where}
+        if key is not None:
+            payload |= {
+                "organization": {"id": org.id, "name": org.name},
+                "api_key": key.secret,
+                "curl": _curl(base, key.secret),
+            }
+        typer.echo(json.dumps(payload))
+    else:
+        lines = [f"RedCore {base}  ({where}, {settings.workers} worker(s))", f"API docs: {base}/docs"]
+        if key is not None:
+            lines += [
+                f"Created organization {org.name} ({org.id}) and an admin API key (shown once):",
+                f"  {key.secret}",
+                "Try it:",
+                f"  {_curl(base, key.secret)}",
+            ]
+        elif org_count == 0:
+            lines.append("No organization yet: run `redcore-server bootstrap` to create one and a key.")
+        else:
+            lines.append("Use an existing API key, or make one: redcore-server keys create --org NAME")
+        typer.echo("\n".join(lines))
+    sys.stdout.flush()
+
+    import uvicorn
+
+    uvicorn.run(
+        "redcore_server.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        access_log=settings.access_log,
+        loop="uvloop",
+        http="httptools",
+        server_header=False,
+    )
+
+
+def main() -> None:
+    app()

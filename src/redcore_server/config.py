@@ -1,0 +1,57 @@
+"""One settings class, read from ``REDCORE_*`` environment variables and passed to ``create_app``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///redcore.db"
+
+
+class Settings(BaseSettings):
+    """Everything the server reads from its environment.
+
+    Each field is read from ``REDCORE_<NAME>`` (for example ``REDCORE_DATABASE_URL``).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="REDCORE_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="sqlite:///path.db (embedded default) or postgresql://user@host:port/dbname",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    access_log: bool = False
+
+    db_pool_min_size: int = Field(default=2, ge=0)
+    db_pool_max_size: int = Field(default=10, ge=1)
+    sqlite_readers: int = Field(default=4, ge=1, le=64)
+
+    max_body_size: int = Field(default=1_048_576, ge=1024, description="largest accepted request body, bytes")
+    credential_cache_ttl: float = Field(
+        default=1.0, ge=0, le=1.0, description="seconds a verified API key is trusted without a lookup"
+    )
+    key_last_used_interval: float = Field(
+        default=60.0, ge=0, description="at most one last_used_at write per key per this many seconds"
+    )
+    password_hash_threads: int = Field(default=2, ge=1, le=64)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_cost: int = Field(default=65536, ge=8, description="KiB")
+    argon2_parallelism: int = Field(default=4, ge=1)
+
+    public_url: str | None = Field(default=None, description="base URL printed in hints and Location headers")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"

@@ -1,0 +1,181 @@
+"""The list machinery every collection uses: filters, search, sort, offset/page and keyset cursor.
+
+A resource describes itself once in a :class:`ListSpec` (its table, columns, sortable fields and
+searchable columns); :func:`fetch_page` builds and runs the two statements a page needs (the rows,
+and the total). Every shape it emits is served by an index: ``(org_id, [filter,] sort, id)``
+B-trees, trigram GIN indexes for ``ILIKE`` search on PostgreSQL, an FTS5 trigram table on SQLite.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+
+from redcore_server import errors
+from redcore_server.db.database import Executor, Row
+
+Order = Literal["asc", "desc"]
+Kind = Literal["text", "int", "timestamp"]
+MIN_FTS_QUERY = 3  # the trigram index answers queries of three characters or more
+
+
+@dataclass(frozen=True, slots=True)
+class SortField:
+    column: str
+    kind: Kind
+
+
+@dataclass(frozen=True, slots=True)
+class ListSpec:
+    table: str
+    columns: str  # the select list; its first column must be ``id``
+    sort_fields: dict[str, SortField]
+    search_columns: tuple[str, ...] = ()
+    fts_table: str | None = None  # SQLite FTS5 table whose rowid is the table's ``seq``
+    default_sort: str = "created_at"
+    default_order: Order = "desc"
+
+
+class Cursor(msgspec.Struct, array_like=True):
+    sort: str
+    order: str
+    value: Any
+    id: str
+
+
+@dataclass(slots=True)
+class PageRequest:
+    """Validated list parameters: either an offset (from ``offset`` or ``page``) or a cursor."""
+
+    limit: int
+    offset: int = 0
+    sort: str | None = None
+    order: Order | None = None
+    cursor: str | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+    search: str | None = None
+
+
+@dataclass(slots=True)
+class PageResult:
+    rows: list[Row]
+    total: int
+    has_more: bool
+    next_cursor: str | None
+
+
+_cursor_encoder = msgspec.json.Encoder()
+_cursor_decoder = msgspec.json.Decoder(Cursor)
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    return base64.urlsafe_b64encode(_cursor_encoder.encode(cursor)).rstrip(b"=").decode()
+
+
+def decode_cursor(token: str) -> Cursor:
+    try:
+        return _cursor_decoder.decode(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise errors.ValidationError.of(("starting_after", "is not a cursor this API issued")) from None
+
+
+def _cursor_value(kind: Kind, value: Any) -> Any:
+    return value.isoformat() if kind == "timestamp" else value
+
+
+def _param_value(kind: Kind, value: Any) -> Any:
+    try:
+        if kind == "timestamp":
+            return datetime.fromisoformat(value)
+        if kind == "int":
+            if type(value) is not int:
+                raise TypeError
+            return value
+        if not isinstance(value, str):
+            raise TypeError
+        return value
+    except (TypeError, ValueError):
+        raise errors.ValidationError.of(("starting_after", "is not a cursor this API issued")) from None
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class _Where:
+    def __init__(self, org_id: str) -> None:
+        self.clauses = ["org_id = $1"]
+        self.args: list[Any] = [org_id]
+
+    def add(self, template: str, *values: Any) -> None:
+        n = len(self.args)
+        self.clauses.append(template.format(*(f"${n + i + 1}" for i in range(len(values)))))
+        self.args.extend(values)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses)
+
+
+def _search(where: _Where, spec: ListSpec, dialect: str, text: str) -> None:
+    if dialect == "sqlite" and spec.fts_table and len(text) >= MIN_FTS_QUERY:
+        phrase = '"' + text.replace('"', '""') + '"'
+        where.add(f"seq IN (SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH {{0}})", phrase)
+        return
+    op = "ILIKE" if dialect == "postgresql" else "LIKE"
+    pattern = f"%{escape_like(text)}%"
+    ors = " OR ".join(f"{col} {op} {{0}} ESCAPE '\\'" for col in spec.search_columns)
+    where.add(f"({ors})", pattern)
+
+
+def resolve_sort(spec: ListSpec, sort: str | None, order: Order | None) -> tuple[str, Order]:
+    name = sort or spec.default_sort
+    if name not in spec.sort_fields:
+        allowed = ", ".join(spec.sort_fields)
+        raise errors.ValidationError.of(("sort", f"must be one of {allowed}"))
+    return name, order or spec.default_order
+
+
+async def fetch_page(db: Executor, spec: ListSpec, org_id: str, req: PageRequest) -> PageResult:
+    """One page of ``spec``'s rows for ``org_id``, its total, and the cursor to the next page."""
+    sort_name, order = resolve_sort(spec, req.sort, req.order)
+    sort = spec.sort_fields[sort_name]
+    where = _Where(org_id)
+    for column, value in req.filters.items():
+        where.add(f"{column} = {{0}}", value)
+    if req.search:
+        _search(where, spec, db.dialect, req.search)
+    count_sql, count_args = f"SELECT count(*) FROM {spec.table} WHERE {where.sql}", list(where.args)
+
+    if req.cursor is not None:
+        cursor = decode_cursor(req.cursor)
+        if (cursor.sort, cursor.order) != (sort_name, order):
+            raise errors.ValidationError.of(
+                ("starting_after", f"was issued for sort={cursor.sort}&order={cursor.order}; use the same")
+            )
+        op = ">" if order == "asc" else "<"
+        where.add(f"({sort.column}, id) {op} ({{0}}, {{1}})", _param_value(sort.kind, cursor.value), cursor.id)
+
+    direction = "ASC" if order == "asc" else "DESC"
+    n = len(where.args)
+    rows_sql = (
+        f"SELECT {spec.columns}, {sort.column} FROM {spec.table} WHERE {where.sql}"
+        f" ORDER BY {sort.column} {direction}, id {direction} LIMIT ${n + 1} OFFSET ${n + 2}"
+    )
+    rows = await db.fetch(rows_sql, *where.args, req.limit + 1, req.offset)
+    total = int(await db.fetchval(count_sql, *count_args))
+
+    has_more = len(rows) > req.limit
+    rows = rows[: req.limit]
+    next_cursor = None
+    if has_more and rows:
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            Cursor(sort=sort_name, order=order, value=_cursor_value(sort.kind, last[-1]), id=last[0])
+        )
+    return PageResult(rows=[r[:-1] for r in rows], total=total, has_more=has_more, next_cursor=next_cursor)

@@ -1,0 +1,193 @@
+"""SQLite through aiosqlite: the embedded default for a first run and small deployments.
+
+One writer connection (writes are serialised by SQLite anyway; an asyncio lock keeps this
+process's transactions from interleaving) and a few reader connections in WAL mode, so reads
+never wait for a write. Several processes may share the file: ``busy_timeout`` makes them wait
+their turn. Timestamps are stored as fixed-width RFC 3339 text, which sorts chronologically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, NoReturn
+
+import aiosqlite
+
+from redcore_server.db.database import Database, DatabaseUnavailable, Dialect, Row, UniqueViolation
+from redcore_server.db.urls import sqlite_path
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+_UNIQUE_INDEX = re.compile(r"UNIQUE constraint failed: index '([^']+)'")
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def format_timestamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(_TS_FORMAT)
+
+
+def _parse_timestamp(raw: bytes) -> datetime:
+    return datetime.strptime(raw.decode(), _TS_FORMAT).replace(tzinfo=UTC)
+
+
+# Columns declared DATETIME (SQLAlchemy's DDL for DateTime on SQLite) come back as aware datetimes.
+sqlite3.register_converter("DATETIME", _parse_timestamp)
+
+
+@lru_cache(maxsize=1024)
+def _translate(sql: str) -> str:
+    return _PLACEHOLDER.sub(r"?\1", sql)
+
+
+def _adapt(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    if any(type(a) is datetime for a in args):
+        return tuple(format_timestamp(a) if type(a) is datetime else a for a in args)
+    return args
+
+
+def _raise_mapped(exc: BaseException) -> NoReturn:
+    if isinstance(exc, sqlite3.IntegrityError):
+        m = _UNIQUE_INDEX.search(str(exc))
+        if m:
+            raise UniqueViolation(m.group(1)) from exc
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        raise DatabaseUnavailable("The database is busy; retry shortly.") from exc
+    raise exc
+
+
+class _Conn:
+    dialect: Dialect = "sqlite"
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: aiosqlite.Connection) -> None:
+        self.raw = raw
+
+    async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
+        try:
+            rows = await self.raw.execute_fetchall(_translate(sql), _adapt(args))
+        except Exception as exc:
+            _raise_mapped(exc)
+        return list(rows)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        try:
+            async with self.raw.execute(_translate(sql), _adapt(args)) as cur:
+                row: Row | None = await cur.fetchone()
+        except Exception as exc:
+            _raise_mapped(exc)
+        return row
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        row = await self.fetchrow(sql, *args)
+        return None if row is None else row[0]
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        try:
+            async with self.raw.execute(_translate(sql), _adapt(args)) as cur:
+                count: int = cur.rowcount
+        except Exception as exc:
+            _raise_mapped(exc)
+        return count
+
+
+async def _open(path: str) -> _Conn:
+    raw = await aiosqlite.connect(
+        path, detect_types=sqlite3.PARSE_DECLTYPES, isolation_level=None, check_same_thread=False
+    )
+    for pragma in (
+        "PRAGMA journal_mode=WAL",
+        f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA synchronous=NORMAL",
+    ):
+        await raw.execute(pragma)
+    return _Conn(raw)
+
+
+class SqliteDatabase(Database):
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, url: str, *, readers: int = 4) -> None:
+        super().__init__(url)
+        self.path = sqlite_path(url)
+        self._reader_count = readers
+        self._readers: asyncio.Queue[_Conn] | None = None
+        self._all: list[_Conn] = []
+        self._writer: _Conn | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        if self._writer is not None:
+            return
+        try:
+            self._writer = await _open(self.path)
+            self._all.append(self._writer)
+            self._readers = asyncio.Queue()
+            for _ in range(self._reader_count):
+                conn = await _open(self.path)
+                self._all.append(conn)
+                self._readers.put_nowait(conn)
+        except sqlite3.Error as exc:
+            await self.close()
+            raise DatabaseUnavailable(f"cannot open SQLite database {self.path}: {exc}") from exc
+
+    async def close(self) -> None:
+        for conn in self._all:
+            await conn.raw.close()
+        self._all.clear()
+        self._writer = None
+        self._readers = None
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[_Conn]:
+        if self._readers is None:
+            raise RuntimeError("database is not connected")
+        conn = await self._readers.get()
+        try:
+            yield conn
+        finally:
+            self._readers.put_nowait(conn)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_Conn]:
+        if self._writer is None:
+            raise RuntimeError("database is not connected")
+        writer = self._writer
+        async with self._write_lock:
+            try:
+                await writer.raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                _raise_mapped(exc)
+            try:
+                yield writer
+            except BaseException:
+                await writer.raw.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    await writer.raw.execute("COMMIT")
+                except Exception as exc:
+                    await writer.raw.execute("ROLLBACK")
+                    _raise_mapped(exc)
+
+    async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
+        async with self._reader() as conn:
+            return await conn.fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        async with self._reader() as conn:
+            return await conn.fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        async with self._reader() as conn:
+            return await conn.fetchval(sql, *args)
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        async with self.transaction() as conn:
+            return await conn.execute(sql, *args)

@@ -1,0 +1,42 @@
+"""A unit of work: the one transaction of a writing request.
+
+The transaction is opened on first use, so a service can do slow work that needs no database
+(hashing a password) before taking a connection, and it is committed or rolled back once, by the
+request boundary (``http.dependencies.provide_uow``). Services never commit.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+
+from redcore_server.db.database import Database, Executor
+
+
+class UnitOfWork:
+    __slots__ = ("_cm", "_db", "_tx")
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._cm: AbstractAsyncContextManager[Executor] | None = None
+        self._tx: Executor | None = None
+
+    @property
+    def db(self) -> Database:
+        """For reads that need no transaction."""
+        return self._db
+
+    async def tx(self) -> Executor:
+        """The transaction's executor, opened on first call."""
+        if self._tx is None:
+            self._cm = self._db.transaction()
+            self._tx = await self._cm.__aenter__()
+        return self._tx
+
+    async def finish(self, exc: BaseException | None) -> None:
+        """Commit when ``exc`` is None, else roll back. Called once, by the request boundary."""
+        cm, self._cm, self._tx = self._cm, None, None
+        if cm is not None:
+            if exc is None:
+                await cm.__aexit__(None, None, None)
+            else:
+                await cm.__aexit__(type(exc), exc, exc.__traceback__)

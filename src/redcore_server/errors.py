@@ -1,0 +1,146 @@
+"""Domain errors, and the one place that renders every error in the contract's shape.
+
+Services raise :class:`APIError` subclasses; they never see the web framework. The handlers
+at the bottom turn those, the framework's own exceptions and anything unexpected into::
+
+    {"error": {"code", "message", "status", "request_id", "details"?}}
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import ClassVar
+
+import msgspec
+
+logger = logging.getLogger("redcore.errors")
+
+
+class ErrorDetail(msgspec.Struct):
+    field: str
+    issue: str
+
+
+class ErrorBody(msgspec.Struct, omit_defaults=True):
+    code: str
+    message: str
+    status: int
+    request_id: str
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorResponse(msgspec.Struct):
+    """The contract's one error shape."""
+
+    error: ErrorBody
+
+
+class APIError(Exception):
+    """Base of every error a client may see. ``status`` and ``code`` are fixed per subclass."""
+
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    default_message: ClassVar[str] = "An internal error occurred."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: list[ErrorDetail] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        self.headers = headers or {}
+        super().__init__(self.message)
+
+
+class ValidationError(APIError):
+    status = 400
+    code = "validation_error"
+    default_message = "The request is not valid."
+
+    @classmethod
+    def of(cls, *problems: tuple[str, str]) -> ValidationError:
+        """Build from ``(field, issue)`` pairs; the message names the first."""
+        details = [ErrorDetail(field=f, issue=i) for f, i in problems]
+        first = details[0]
+        message = f"{first.field}: {first.issue}" if first.field else first.issue
+        if len(details) > 1:
+            message += f" (and {len(details) - 1} more)"
+        return cls(message, details=details)
+
+
+class InvalidJSON(APIError):
+    status = 400
+    code = "invalid_json"
+    default_message = "The request body is not valid JSON."
+
+
+class AuthenticationFailed(APIError):
+    status = 401
+    code = "invalid_api_key"
+    default_message = "The provided API key is missing, expired or malformed."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": 'Bearer realm="redcore"'})
+
+
+class InsufficientScope(APIError):
+    status = 403
+    code = "insufficient_scope"
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"This credential lacks the `{scope}` scope.")
+        self.scope = scope
+
+
+class NotFound(APIError):
+    status = 404
+    code = "not_found"
+    default_message = "The requested resource does not exist."
+
+
+class MethodNotAllowed(APIError):
+    status = 405
+    code = "method_not_allowed"
+    default_message = "This method is not allowed on this resource."
+
+
+class Conflict(APIError):
+    status = 409
+    code = "conflict"
+    default_message = "The request conflicts with the current state of the resource."
+
+
+class DuplicateEmail(Conflict):
+    code = "duplicate_email"
+    default_message = "A user with this email already exists."
+
+
+class PreconditionFailed(APIError):
+    status = 412
+    code = "precondition_failed"
+    default_message = "The resource has changed since the given ETag."
+
+
+class PayloadTooLarge(APIError):
+    status = 413
+    code = "payload_too_large"
+    default_message = "The request body is too large."
+
+
+class UnsupportedMediaType(APIError):
+    status = 415
+    code = "unsupported_media_type"
+    default_message = "Request bodies must be sent as application/json."
+
+
+class ServiceUnavailable(APIError):
+    status = 503
+    code = "service_unavailable"
+    default_message = "The service is temporarily unavailable; retry shortly."
+
+
+class InternalError(APIError):
+    pass

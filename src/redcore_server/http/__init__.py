@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every domain: request ids, error rendering, body decoding, docs."""

@@ -1,0 +1,90 @@
+"""Turn every exception, from any layer, into the contract's error shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from litestar import Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    ValidationException,
+)
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+
+from redcore_server import errors
+from redcore_server.http.request_id import request_id
+
+if TYPE_CHECKING:
+    from litestar import Request
+
+logger = logging.getLogger("redcore.errors")
+_encoder = msgspec.json.Encoder()
+
+
+def _from_litestar_validation(exc: ValidationException) -> errors.ValidationError:
+    problems: list[tuple[str, str]] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if isinstance(item, dict):
+            field = str(item.get("key") or item.get("source") or "")
+            issue = str(item.get("message") or "is not valid")
+            problems.append((field, _humanize(issue)))
+    if not problems:
+        problems.append(("", exc.detail or "The request is not valid."))
+    return errors.ValidationError.of(*problems)
+
+
+def _humanize(msg: str) -> str:
+    # msgspec says "Expected `int` >= 1"; keep it, minus the path suffix Litestar sometimes leaves.
+    return msg.split(" - at `", 1)[0]
+
+
+def to_api_error(exc: Exception) -> errors.APIError:
+    """Map any exception to the domain error a client sees."""
+    if isinstance(exc, errors.APIError):
+        return exc
+    if isinstance(exc, ValidationException):
+        return _from_litestar_validation(exc)
+    if isinstance(exc, NotFoundException):
+        return errors.NotFound("No such resource or route.")
+    if isinstance(exc, MethodNotAllowedException):
+        return errors.MethodNotAllowed(headers=dict(exc.headers or {}))
+    if isinstance(exc, RequestEntityTooLarge):
+        return errors.PayloadTooLarge()
+    if isinstance(exc, NotAuthorizedException):
+        return errors.AuthenticationFailed()
+    if isinstance(exc, HTTPException) and 400 <= exc.status_code < 500:
+        return errors.ValidationError.of(("", exc.detail or "The request is not valid."))
+    if isinstance(exc, HTTPException) and exc.status_code == 503:
+        return errors.ServiceUnavailable()
+    return errors.InternalError()
+
+
+def render(exc: errors.APIError, rid: str) -> Response[bytes]:
+    body = errors.ErrorResponse(
+        errors.ErrorBody(code=exc.code, message=exc.message, status=exc.status, request_id=rid, details=exc.details)
+    )
+    return Response(
+        content=_encoder.encode(body),
+        status_code=exc.status,
+        media_type="application/json",
+        headers=exc.headers,
+    )
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """The app's one exception handler."""
+    rid = request_id(request.scope)
+    api_error = to_api_error(exc)
+    if isinstance(api_error, errors.InternalError) and api_error is not exc:
+        logger.error("unhandled error in %s %s (request %s)", request.method, request.url.path, rid, exc_info=exc)
+    elif api_error.status >= 500:
+        logger.warning(
+            "%s %s failed with %s (request %s): %s", request.method, request.url.path, api_error.code, rid, exc
+        )
+    return render(api_error, rid)

@@ -1,0 +1,104 @@
+"""OpenAPI: the document at ``/openapi.json`` and interactive docs at ``/docs``, all served from
+this server (the Swagger UI assets come from the ``swagger-ui-bundle`` package), so they work
+offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import swagger_ui_bundle
+from litestar import Request, Response, get
+from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+from redcore_server import __version__
+from redcore_server.errors import ErrorResponse
+
+_DESCRIPTIONS = {
+    400: "Invalid input (`validation_error` with `details`, or `invalid_json`).",
+    401: "Missing, unknown or expired API key (`invalid_api_key`).",
+    403: "The key lacks the scope this route needs (`insufficient_scope`).",
+    404: "No such resource in this organization (`not_found`).",
+    409: "A unique field is already taken (`duplicate_email`).",
+    413: "The request body is larger than the limit (`payload_too_large`).",
+    415: "The request body is not `application/json` (`unsupported_media_type`).",
+    503: "A dependency such as the database is unavailable (`service_unavailable`).",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The contract's error shape, declared for the given statuses of one route."""
+    return {
+        status: ResponseSpec(
+            data_container=ErrorResponse, description=_DESCRIPTIONS.get(status, "Error"), generate_examples=False
+        )
+        for status in statuses
+    }
+
+
+READ_ERRORS = (400, 401, 403, 503)
+WRITE_ERRORS = (400, 401, 403, 413, 415, 503)
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="RedCore API",
+        version=__version__,
+        description=(
+            "Multi-tenant user management and product catalog. Every `/v1` route takes "
+            "`Authorization: Bearer sk_live_…`; every error has the shape "
+            '`{"error": {"code", "message", "status", "request_id", "details"?}}`.'
+        ),
+        components=Components(
+            security_schemes={
+                "apiKey": SecurityScheme(
+                    type="http", scheme="bearer", description="An API key: `sk_live_…`, bound to one organization."
+                )
+            }
+        ),
+        security=[{"apiKey": []}],
+        path="/schema",
+        render_plugins=[],
+        create_examples=False,
+    )
+
+
+_SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+
+_DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>RedCore API</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true,
+                                 persistAuthorization: true});
+  </script>
+</body>
+</html>
+"""
+
+
+@get("/openapi.json", include_in_schema=False, sync_to_thread=False)
+def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
+    from litestar.serialization import encode_json
+
+    schema = request.app.openapi_schema.to_schema()
+    return Response(content=encode_json(schema), media_type="application/json")
+
+
+@get("/docs", include_in_schema=False, sync_to_thread=False)
+def docs_page() -> Response[str]:
+    return Response(content=_DOCS_PAGE, media_type="text/html")
+
+
+docs_assets = create_static_files_router(
+    path="/docs/assets", directories=[_SWAGGER_DIR], include_in_schema=False, name="docs_assets"
+)

@@ -1,0 +1,1 @@
+"""API keys: credentials bound to one organization, carrying scopes."""

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from redcore_server.db import Executor, Row
+from redcore_server.keys.schemas import ApiKey
+
+_COLUMNS = "id, org_id, name, prefix, scopes, created_at, last_used_at, expires_at, revoked_at"
+
+
+def _key(row: Row) -> ApiKey:
+    values: list[Any] = list(row)
+    values[4] = values[4].split()
+    return ApiKey(*values)
+
+
+async def insert(db: Executor, key: ApiKey, secret_hash: str) -> None:
+    await db.execute(
+        "INSERT INTO api_keys (id, org_id, name, prefix, secret_hash, scopes, created_at, expires_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        key.id,
+        key.org_id,
+        key.name,
+        key.prefix,
+        secret_hash,
+        " ".join(key.scopes),
+        key.created_at,
+        key.expires_at,
+    )
+
+
+async def get_active_by_hash(db: Executor, secret_hash: str) -> ApiKey | None:
+    """The hot path of authentication: one indexed lookup, no slow hash."""
+    row = await db.fetchrow(
+        f"SELECT {_COLUMNS} FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL", secret_hash
+    )
+    return None if row is None else _key(row)
+
+
+async def list_for_org(db: Executor, org_id: str) -> list[ApiKey]:
+    rows = await db.fetch(f"SELECT {_COLUMNS} FROM api_keys WHERE org_id = $1 ORDER BY created_at, id", org_id)
+    return [_key(r) for r in rows]
+
+
+async def touch(db: Executor, key_id: str, when: datetime) -> None:
+    await db.execute("UPDATE api_keys SET last_used_at = $2 WHERE id = $1", key_id, when)
+
+
+async def revoke(db: Executor, org_id: str, key_id: str, when: datetime) -> ApiKey | None:
+    row = await db.fetchrow(
+        f"UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND org_id = $2 RETURNING {_COLUMNS}",
+        key_id,
+        org_id,
+        when,
+    )
+    return None if row is None else _key(row)

@@ -1,0 +1,1 @@
+"""Organizations: the tenants every other row belongs to."""

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from redcore_server.db import Executor
+from redcore_server.orgs.schemas import Organization
+
+_COLUMNS = "id, name, base_currency, created_at, updated_at"
+
+
+async def insert(db: Executor, org: Organization) -> None:
+    await db.execute(
+        f"INSERT INTO organizations ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5)",
+        org.id,
+        org.name,
+        org.base_currency,
+        org.created_at,
+        org.updated_at,
+    )
+
+
+async def get_by_id_or_name(db: Executor, ref: str) -> Organization | None:
+    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM organizations WHERE id = $1 OR name = $1 LIMIT 1", ref)
+    return None if row is None else Organization(*row)
+
+
+async def list_all(db: Executor) -> list[Organization]:
+    return [Organization(*r) for r in await db.fetch(f"SELECT {_COLUMNS} FROM organizations ORDER BY created_at")]
+
+
+async def count(db: Executor) -> int:
+    return int(await db.fetchval("SELECT count(*) FROM organizations"))

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from redcore_server.db.metadata import SeqKey, Timestamp, metadata
+
+ROLES = ("admin", "editor", "viewer")
+STATUSES = ("active", "inactive", "pending_invite", "suspended")
+
+users = sa.Table(
+    "users",
+    metadata,
+    # Internal row number: the rowid on SQLite (so the FTS5 index can follow rows safely).
+    sa.Column("seq", SeqKey, sa.Identity(), primary_key=True),
+    sa.Column("id", sa.String(40), nullable=False),
+    sa.Column("org_id", sa.String(40), sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("avatar", sa.String(2048), nullable=True),
+    sa.Column("password_hash", sa.Text(), nullable=True),
+    sa.Column("last_login", Timestamp, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.CheckConstraint(f"role IN {ROLES!r}", name="role"),
+    sa.CheckConstraint(f"status IN {STATUSES!r}", name="status"),
+    sa.Index("uq_users_id", "id", unique=True),
+    sa.Index("uq_users_org_id_email", "org_id", sa.text("lower(email)"), unique=True),
+    # One composite index per list shape: organization, optional filter, sort key, id tie-break.
+    sa.Index("ix_users_org_created", "org_id", "created_at", "id"),
+    sa.Index("ix_users_org_name", "org_id", "name", "id"),
+    sa.Index("ix_users_org_email", "org_id", "email", "id"),
+    sa.Index("ix_users_org_role_created", "org_id", "role", "created_at", "id"),
+    sa.Index("ix_users_org_status_created", "org_id", "status", "created_at", "id"),
+)

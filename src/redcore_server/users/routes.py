@@ -1,0 +1,110 @@
+"""HTTP for users: parse, call the service, shape the response. No SQL, no commits here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post, route
+from litestar.di import Provide
+from litestar.enums import HttpMethod
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from redcore_server.auth.middleware import requires
+from redcore_server.auth.principal import Principal
+from redcore_server.auth.scopes import USERS_READ, USERS_WRITE
+from redcore_server.db import Database
+from redcore_server.db.listing import PageRequest
+from redcore_server.db.uow import UnitOfWork
+from redcore_server.http.body import documents_body, read_json
+from redcore_server.http.listing import list_meta, provide_page_request
+from redcore_server.http.openapi import READ_ERRORS, WRITE_ERRORS, error_responses
+from redcore_server.passwords import PasswordHasher
+from redcore_server.users import service
+from redcore_server.users.schemas import Role, Status, User, UserCreate, UserList, UserUpdate
+
+UserRequest = Request[Principal, Any, Any]
+UserId = Annotated[str, Parameter(description="The `usr_`-prefixed user id.")]
+
+
+class UserController(Controller):
+    path = "/users"
+    tags = ["Users"]
+
+    @get(
+        "/",
+        guards=[requires(USERS_READ)],
+        dependencies={"page_request": Provide(provide_page_request, sync_to_thread=False)},
+        responses=error_responses(*READ_ERRORS),
+        summary="List users",
+    )
+    async def list_users(
+        self,
+        request: UserRequest,
+        db: Database,
+        page_request: PageRequest,
+        role: Annotated[Role | None, Parameter(description="Only users with this role.")] = None,
+        status: Annotated[Status | None, Parameter(description="Only users with this status.")] = None,
+        q: Annotated[
+            str | None, Parameter(max_length=200, description="Partial, case-insensitive match on name or email.")
+        ] = None,
+        search: Annotated[str | None, Parameter(max_length=200, description="Alias of `q`.")] = None,
+    ) -> UserList:
+        """Users of the caller's organization, newest first unless `sort`/`order` say otherwise.
+        Sortable by `created_at`, `name`, `email`."""
+        if role is not None:
+            page_request.filters["role"] = role
+        if status is not None:
+            page_request.filters["status"] = status
+        text = (q if q is not None else search or "").strip()
+        page_request.search = text or None
+        users, result = await service.list_users(db, request.user.org_id, page_request)
+        return UserList(data=users, meta=list_meta(page_request, result))
+
+    @post(
+        "/",
+        guards=[requires(USERS_WRITE)],
+        dependencies=documents_body(UserCreate),
+        responses=error_responses(*WRITE_ERRORS, 409),
+        status_code=HTTP_201_CREATED,
+        summary="Create a user",
+    )
+    async def create_user(self, request: UserRequest, uow: UnitOfWork, hasher: PasswordHasher) -> Response[User]:
+        """Create a user. Without a `password` the user is `pending_invite`; with one, `active`.
+        Answers 201 with a `Location` header."""
+        data = await read_json(request, UserCreate)
+        user = await service.create(uow, hasher, request.user.org_id, data)
+        return Response(user, status_code=HTTP_201_CREATED, headers={"Location": f"/v1/users/{user.id}"})
+
+    @get(
+        "/{user_id:str}",
+        guards=[requires(USERS_READ)],
+        responses=error_responses(401, 403, 404, 503),
+        summary="Retrieve a user",
+    )
+    async def get_user(self, request: UserRequest, db: Database, user_id: UserId) -> User:
+        return await service.get(db, request.user.org_id, user_id)
+
+    @route(
+        "/{user_id:str}",
+        http_method=[HttpMethod.PATCH, HttpMethod.PUT],
+        guards=[requires(USERS_WRITE)],
+        dependencies=documents_body(UserUpdate),
+        responses=error_responses(*WRITE_ERRORS, 404, 409),
+        summary="Update a user",
+    )
+    async def update_user(self, request: UserRequest, uow: UnitOfWork, hasher: PasswordHasher, user_id: UserId) -> User:
+        """Change only the fields given. `PUT` is accepted with the same partial semantics."""
+        data = await read_json(request, UserUpdate)
+        return await service.update(uow, hasher, request.user.org_id, user_id, data)
+
+    @delete(
+        "/{user_id:str}",
+        guards=[requires(USERS_WRITE)],
+        responses=error_responses(401, 403, 404, 503),
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Delete a user",
+    )
+    async def delete_user(self, request: UserRequest, uow: UnitOfWork, user_id: UserId) -> None:
+        """Permanently remove the user, revoking their sessions and tokens in the same transaction."""
+        await service.delete(uow, request.user.org_id, user_id)

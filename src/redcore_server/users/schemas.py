@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from redcore_server.http.listing import ListMeta
+
+Role = Literal["admin", "editor", "viewer"]
+Status = Literal["active", "inactive", "pending_invite", "suspended"]
+SettableStatus = Literal["active", "inactive", "suspended"]
+
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, description="Email address")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Full display name")]
+Password = Annotated[
+    str, msgspec.Meta(min_length=8, max_length=128, description="8–128 characters; stored only as Argon2id")
+]
+Avatar = Annotated[str, msgspec.Meta(max_length=2048, description="http(s) URL of the avatar image")]
+
+
+class User(msgspec.Struct):
+    """A user of the organization. A password is never part of it."""
+
+    id: str
+    email: str
+    name: str
+    role: Role
+    status: Status
+    avatar: str | None
+    last_login: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Without a password the user is `pending_invite`; with one, `active`."""
+
+    email: Email
+    name: Name
+    role: Role = "viewer"
+    password: Password | None = None
+    avatar: Avatar | None = None
+
+
+class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields given change; `avatar: null` clears the avatar."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType = msgspec.UNSET
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    status: SettableStatus | msgspec.UnsetType = msgspec.UNSET
+    avatar: Avatar | msgspec.UnsetType | None = msgspec.UNSET
+    password: Password | msgspec.UnsetType = msgspec.UNSET
+
+
+class UserList(msgspec.Struct):
+    data: list[User]
+    meta: ListMeta

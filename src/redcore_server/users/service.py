@@ -1,0 +1,138 @@
+"""Business rules for users: validation beyond types, defaults, uniqueness, password hashing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+
+from redcore_server import errors
+from redcore_server.db import Executor, UniqueViolation
+from redcore_server.db.listing import PageRequest, PageResult
+from redcore_server.db.uow import UnitOfWork
+from redcore_server.ids import new_id, utcnow
+from redcore_server.passwords import PasswordHasher
+from redcore_server.users import repository
+from redcore_server.users.schemas import User, UserCreate, UserUpdate
+
+ID_PREFIX = "usr_"
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _not_found(user_id: str) -> errors.NotFound:
+    return errors.NotFound(f"No user with id {user_id!r}.")
+
+
+def _check_email(email: str, problems: list[tuple[str, str]]) -> str:
+    email = email.strip()
+    if not _EMAIL.match(email):
+        problems.append(("email", "not a valid email address"))
+    return email
+
+
+def _check_name(name: str, problems: list[tuple[str, str]]) -> str:
+    name = name.strip()
+    if not name:
+        problems.append(("name", "must not be blank"))
+    elif _CONTROL.search(name):
+        problems.append(("name", "must not contain control characters"))
+    return name
+
+
+def _check_avatar(avatar: str | None, problems: list[tuple[str, str]]) -> str | None:
+    if avatar is None:
+        return None
+    parts = urlsplit(avatar)
+    if parts.scheme not in ("http", "https") or not parts.netloc or _CONTROL.search(avatar):
+        problems.append(("avatar", "must be an http(s) URL or null"))
+    return avatar
+
+
+def _raise_if(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise errors.ValidationError.of(*problems)
+
+
+async def get(db: Executor, org_id: str, user_id: str) -> User:
+    if not user_id.startswith(ID_PREFIX):
+        raise _not_found(user_id)
+    user = await repository.get(db, org_id, user_id)
+    if user is None:
+        raise _not_found(user_id)
+    return user
+
+
+async def list_users(db: Executor, org_id: str, req: PageRequest) -> tuple[list[User], PageResult]:
+    return await repository.list_page(db, org_id, req)
+
+
+async def create(uow: UnitOfWork, hasher: PasswordHasher, org_id: str, data: UserCreate) -> User:
+    problems: list[tuple[str, str]] = []
+    email = _check_email(data.email, problems)
+    name = _check_name(data.name, problems)
+    avatar = _check_avatar(data.avatar, problems)
+    _raise_if(problems)
+    password_hash = await hasher.hash(data.password) if data.password is not None else None
+    now = utcnow()
+    user = User(
+        id=new_id("usr"),
+        email=email,
+        name=name,
+        role=data.role,
+        status="active" if password_hash else "pending_invite",
+        avatar=avatar,
+        last_login=None,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        await repository.insert(await uow.tx(), org_id, user, password_hash)
+    except UniqueViolation as exc:
+        raise _conflict(exc) from None
+    return user
+
+
+async def update(uow: UnitOfWork, hasher: PasswordHasher, org_id: str, user_id: str, data: UserUpdate) -> User:
+    if not user_id.startswith(ID_PREFIX):
+        raise _not_found(user_id)
+    problems: list[tuple[str, str]] = []
+    changes: dict[str, Any] = {}
+    if data.email is not msgspec.UNSET:
+        changes["email"] = _check_email(data.email, problems)
+    if data.name is not msgspec.UNSET:
+        changes["name"] = _check_name(data.name, problems)
+    if data.avatar is not msgspec.UNSET:
+        changes["avatar"] = _check_avatar(data.avatar, problems)
+    if data.role is not msgspec.UNSET:
+        changes["role"] = data.role
+    if data.status is not msgspec.UNSET:
+        changes["status"] = data.status
+    _raise_if(problems)
+    if data.password is not msgspec.UNSET:
+        changes["password_hash"] = await hasher.hash(data.password)
+
+    tx = await uow.tx()
+    if not changes:
+        return await get(tx, org_id, user_id)
+    try:
+        user = await repository.update(tx, org_id, user_id, changes, utcnow())
+    except UniqueViolation as exc:
+        raise _conflict(exc) from None
+    if user is None:
+        raise _not_found(user_id)
+    return user
+
+
+async def delete(uow: UnitOfWork, org_id: str, user_id: str) -> None:
+    """Remove the user. Sessions and tokens (once sign-in exists) go in the same transaction."""
+    if not user_id.startswith(ID_PREFIX) or not await repository.delete(await uow.tx(), org_id, user_id):
+        raise _not_found(user_id)
+
+
+def _conflict(exc: UniqueViolation) -> errors.APIError:
+    if exc.constraint == repository.UNIQUE_EMAIL:
+        return errors.DuplicateEmail()
+    return errors.Conflict()
