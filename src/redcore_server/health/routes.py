@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Response, get
+from litestar.di import NamedDependency
 
 from redcore_server.db import Database
 
@@ -12,7 +13,7 @@ class Health(msgspec.Struct):
 
 
 @get("/health", tags=["Health"], summary="Liveness and database readiness", security=[])
-async def health(db: Database) -> Response[Health]:
+async def health(db: NamedDependency[Database]) -> Response[Health]:
     """200 when the server can reach its database, 503 otherwise. Needs no credential."""
     try:
         await db.ping()

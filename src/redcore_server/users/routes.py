@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post, route
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.enums import HttpMethod
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -41,8 +41,8 @@ class UserController(Controller):
     async def list_users(
         self,
         request: UserRequest,
-        db: Database,
-        page_request: PageRequest,
+        db: NamedDependency[Database],
+        page_request: NamedDependency[PageRequest],
         role: Annotated[Role | None, Parameter(description="Only users with this role.")] = None,
         status: Annotated[Status | None, Parameter(description="Only users with this status.")] = None,
         q: Annotated[
@@ -69,7 +69,9 @@ class UserController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Create a user",
     )
-    async def create_user(self, request: UserRequest, uow: UnitOfWork, hasher: PasswordHasher) -> Response[User]:
+    async def create_user(
+        self, request: UserRequest, uow: NamedDependency[UnitOfWork], hasher: NamedDependency[PasswordHasher]
+    ) -> Response[User]:
         """Create a user. Without a `password` the user is `pending_invite`; with one, `active`.
         Answers 201 with a `Location` header."""
         data = await read_json(request, UserCreate)
@@ -82,7 +84,7 @@ class UserController(Controller):
         responses=error_responses(401, 403, 404, 503),
         summary="Retrieve a user",
     )
-    async def get_user(self, request: UserRequest, db: Database, user_id: UserId) -> User:
+    async def get_user(self, request: UserRequest, db: NamedDependency[Database], user_id: UserId) -> User:
         return await service.get(db, request.user.org_id, user_id)
 
     @route(
@@ -93,7 +95,13 @@ class UserController(Controller):
         responses=error_responses(*WRITE_ERRORS, 404, 409),
         summary="Update a user",
     )
-    async def update_user(self, request: UserRequest, uow: UnitOfWork, hasher: PasswordHasher, user_id: UserId) -> User:
+    async def update_user(
+        self,
+        request: UserRequest,
+        uow: NamedDependency[UnitOfWork],
+        hasher: NamedDependency[PasswordHasher],
+        user_id: UserId,
+    ) -> User:
         """Change only the fields given. `PUT` is accepted with the same partial semantics."""
         data = await read_json(request, UserUpdate)
         return await service.update(uow, hasher, request.user.org_id, user_id, data)
@@ -105,6 +113,6 @@ class UserController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         summary="Delete a user",
     )
-    async def delete_user(self, request: UserRequest, uow: UnitOfWork, user_id: UserId) -> None:
+    async def delete_user(self, request: UserRequest, uow: NamedDependency[UnitOfWork], user_id: UserId) -> None:
         """Permanently remove the user, revoking their sessions and tokens in the same transaction."""
         await service.delete(uow, request.user.org_id, user_id)
