@@ -67,3 +67,9 @@ async def make_tenant(app: Litestar) -> AsyncIterator[Callable[[], Awaitable[Ten
     yield factory
     for t in made:
         await t.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
