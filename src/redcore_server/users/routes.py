@@ -81,7 +81,7 @@ class UserController(Controller):
     @get(
         "/{user_id:str}",
         guards=[requires(USERS_READ)],
-        responses=error_responses(401, 403, 404, 503),
+        responses=error_responses(*READ_ERRORS, 404),
         summary="Retrieve a user",
     )
     async def get_user(self, request: UserRequest, db: NamedDependency[Database], user_id: UserId) -> User:
@@ -109,7 +109,7 @@ class UserController(Controller):
     @delete(
         "/{user_id:str}",
         guards=[requires(USERS_WRITE)],
-        responses=error_responses(401, 403, 404, 503),
+        responses=error_responses(*READ_ERRORS, 404),
         status_code=HTTP_204_NO_CONTENT,
         summary="Delete a user",
     )

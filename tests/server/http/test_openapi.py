@@ -1,0 +1,66 @@
+"""The OpenAPI document describes every route and error, and the docs work offline."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support import Tenant, http_client
+
+
+async def test_openapi_describes_every_users_route(tenant: Tenant) -> None:
+    async with http_client(tenant.app) as anonymous:
+        response = await anonymous.get("/openapi.json")
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["openapi"].startswith("3.")
+    paths = doc["paths"]
+    assert set(paths["/v1/users"]) >= {"get", "post"}
+    assert set(paths["/v1/users/{user_id}"]) >= {"get", "patch", "put", "delete"}
+
+    post = paths["/v1/users"]["post"]
+    body_ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body_ref.endswith("/UserCreate")
+    assert {"201", "400", "401", "403", "409", "413", "415"} <= set(post["responses"])
+    assert paths["/v1/users/{user_id}"]["patch"]["requestBody"]["content"]["application/json"]["schema"][
+        "$ref"
+    ].endswith("/UserUpdate")
+    assert "204" in paths["/v1/users/{user_id}"]["delete"]["responses"]
+    assert "404" in paths["/v1/users/{user_id}"]["get"]["responses"]
+
+    list_params = {p["name"] for p in paths["/v1/users"]["get"]["parameters"]}
+    assert list_params >= {
+        "limit",
+        "offset",
+        "page",
+        "sort",
+        "order",
+        "starting_after",
+        "role",
+        "status",
+        "q",
+        "search",
+    }
+
+    for path, item in paths.items():
+        for method, operation in item.items():
+            for status, resp in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    ref = resp["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/ErrorResponse"), (path, method, status)
+
+    schemas = doc["components"]["schemas"]
+    assert "password" not in schemas["User"]["properties"]
+    assert set(schemas["UserCreate"]["required"]) == {"email", "name"}
+    assert doc["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+
+
+async def test_docs_page_and_its_assets_are_served_locally(tenant: Tenant) -> None:
+    async with http_client(tenant.app) as anonymous:
+        page = await anonymous.get("/docs")
+        assert page.status_code == 200
+        assert "text/html" in page.headers["content-type"]
+        assert not re.search(r"(src|href)=\"https?://", page.text)  # nothing from a CDN
+        for asset in re.findall(r"(?:src|href)=\"(/docs/assets/[^\"]+)\"", page.text):
+            response = await anonymous.get(asset)
+            assert response.status_code == 200
+            assert len(response.content) > 1000
