@@ -22,6 +22,7 @@ _DESCRIPTIONS = {
     403: "The key lacks the scope this route needs (`insufficient_scope`).",
     404: "No such resource in this organization (`not_found`).",
     409: "A unique field is already taken (`duplicate_email`).",
+    412: "`If-Match` names a version that is no longer current (`precondition_failed`).",
     413: "The request body is larger than the limit (`payload_too_large`).",
     415: "The request body is not `application/json` (`unsupported_media_type`).",
     503: "A dependency such as the database is unavailable (`service_unavailable`).",

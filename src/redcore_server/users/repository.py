@@ -33,6 +33,15 @@ async def get(db: Executor, org_id: str, user_id: str) -> User | None:
     return None if row is None else User(*row)
 
 
+async def lock_version(db: Executor, org_id: str, user_id: str) -> datetime | None:
+    """The row's ``updated_at``, locked until the transaction ends (SQLite's writer lock does that)."""
+    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+    value: datetime | None = await db.fetchval(
+        f"SELECT updated_at FROM users WHERE id = $1 AND org_id = $2{lock}", user_id, org_id
+    )
+    return value
+
+
 async def list_page(db: Executor, org_id: str, req: PageRequest) -> tuple[list[User], PageResult]:
     result = await fetch_page(db, LIST_SPEC, org_id, req)
     return [User(*row) for row in result.rows], result

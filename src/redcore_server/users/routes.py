@@ -17,6 +17,7 @@ from redcore_server.db import Database
 from redcore_server.db.listing import PageRequest
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
+from redcore_server.http.etag import etag_for, parse_if_match
 from redcore_server.http.listing import list_meta, provide_page_request
 from redcore_server.http.openapi import READ_ERRORS, WRITE_ERRORS, error_responses
 from redcore_server.passwords import PasswordHasher
@@ -76,7 +77,8 @@ class UserController(Controller):
         Answers 201 with a `Location` header."""
         data = await read_json(request, UserCreate)
         user = await service.create(uow, hasher, request.user.org_id, data)
-        return Response(user, status_code=HTTP_201_CREATED, headers={"Location": f"/v1/users/{user.id}"})
+        headers = {"Location": f"/v1/users/{user.id}", "ETag": etag_for(user.updated_at)}
+        return Response(user, status_code=HTTP_201_CREATED, headers=headers)
 
     @get(
         "/{user_id:str}",
@@ -84,15 +86,17 @@ class UserController(Controller):
         responses=error_responses(*READ_ERRORS, 404),
         summary="Retrieve a user",
     )
-    async def get_user(self, request: UserRequest, db: NamedDependency[Database], user_id: UserId) -> User:
-        return await service.get(db, request.user.org_id, user_id)
+    async def get_user(self, request: UserRequest, db: NamedDependency[Database], user_id: UserId) -> Response[User]:
+        """One user, with an `ETag` to send back as `If-Match` on a later write."""
+        user = await service.get(db, request.user.org_id, user_id)
+        return Response(user, headers={"ETag": etag_for(user.updated_at)})
 
     @route(
         "/{user_id:str}",
         http_method=[HttpMethod.PATCH, HttpMethod.PUT],
         guards=[requires(USERS_WRITE)],
         dependencies=documents_body(UserUpdate),
-        responses=error_responses(*WRITE_ERRORS, 404, 409),
+        responses=error_responses(*WRITE_ERRORS, 404, 409, 412),
         summary="Update a user",
     )
     async def update_user(
@@ -101,18 +105,23 @@ class UserController(Controller):
         uow: NamedDependency[UnitOfWork],
         hasher: NamedDependency[PasswordHasher],
         user_id: UserId,
-    ) -> User:
-        """Change only the fields given. `PUT` is accepted with the same partial semantics."""
+    ) -> Response[User]:
+        """Change only the fields given. `PUT` is accepted with the same partial semantics.
+        With `If-Match: <ETag>` the change applies only if the user is unchanged since (else 412)."""
         data = await read_json(request, UserUpdate)
-        return await service.update(uow, hasher, request.user.org_id, user_id, data)
+        if_match = parse_if_match(request.headers.get("if-match"))
+        user = await service.update(uow, hasher, request.user.org_id, user_id, data, if_match)
+        return Response(user, headers={"ETag": etag_for(user.updated_at)})
 
     @delete(
         "/{user_id:str}",
         guards=[requires(USERS_WRITE)],
-        responses=error_responses(*READ_ERRORS, 404),
+        responses=error_responses(*READ_ERRORS, 404, 412),
         status_code=HTTP_204_NO_CONTENT,
         summary="Delete a user",
     )
     async def delete_user(self, request: UserRequest, uow: NamedDependency[UnitOfWork], user_id: UserId) -> None:
-        """Permanently remove the user, revoking their sessions and tokens in the same transaction."""
-        await service.delete(uow, request.user.org_id, user_id)
+        """Permanently remove the user, revoking their sessions and tokens in the same transaction.
+        Honours `If-Match` like updates."""
+        if_match = parse_if_match(request.headers.get("if-match"))
+        await service.delete(uow, request.user.org_id, user_id, if_match)

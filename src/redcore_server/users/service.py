@@ -12,6 +12,7 @@ from redcore_server import errors
 from redcore_server.db import Executor, UniqueViolation
 from redcore_server.db.listing import PageRequest, PageResult
 from redcore_server.db.uow import UnitOfWork
+from redcore_server.http.etag import etag_for
 from redcore_server.ids import new_id, utcnow
 from redcore_server.passwords import PasswordHasher
 from redcore_server.users import repository
@@ -95,7 +96,25 @@ async def create(uow: UnitOfWork, hasher: PasswordHasher, org_id: str, data: Use
     return user
 
 
-async def update(uow: UnitOfWork, hasher: PasswordHasher, org_id: str, user_id: str, data: UserUpdate) -> User:
+async def _check_version(tx: Executor, org_id: str, user_id: str, if_match: frozenset[str] | None) -> None:
+    """Enforce ``If-Match``: the stored version must be one the caller names."""
+    if if_match is None:
+        return
+    current = await repository.lock_version(tx, org_id, user_id)
+    if current is None:
+        raise _not_found(user_id)
+    if etag_for(current) not in if_match:
+        raise errors.PreconditionFailed(f"User {user_id!r} has changed since the ETag you sent; fetch it again.")
+
+
+async def update(
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    org_id: str,
+    user_id: str,
+    data: UserUpdate,
+    if_match: frozenset[str] | None = None,
+) -> User:
     if not user_id.startswith(ID_PREFIX):
         raise _not_found(user_id)
     problems: list[tuple[str, str]] = []
@@ -115,6 +134,7 @@ async def update(uow: UnitOfWork, hasher: PasswordHasher, org_id: str, user_id: 
         changes["password_hash"] = await hasher.hash(data.password)
 
     tx = await uow.tx()
+    await _check_version(tx, org_id, user_id, if_match)
     if not changes:
         return await get(tx, org_id, user_id)
     try:
@@ -126,9 +146,13 @@ async def update(uow: UnitOfWork, hasher: PasswordHasher, org_id: str, user_id: 
     return user
 
 
-async def delete(uow: UnitOfWork, org_id: str, user_id: str) -> None:
+async def delete(uow: UnitOfWork, org_id: str, user_id: str, if_match: frozenset[str] | None = None) -> None:
     """Remove the user. Sessions and tokens (once sign-in exists) go in the same transaction."""
-    if not user_id.startswith(ID_PREFIX) or not await repository.delete(await uow.tx(), org_id, user_id):
+    if not user_id.startswith(ID_PREFIX):
+        raise _not_found(user_id)
+    tx = await uow.tx()
+    await _check_version(tx, org_id, user_id, if_match)
+    if not await repository.delete(tx, org_id, user_id):
         raise _not_found(user_id)
 
 

@@ -205,3 +205,29 @@ async def test_email_is_freed_by_delete(tenant: Tenant) -> None:
     user = await tenant.create_user(email="reuse@example.com")
     await tenant.client.delete(f"/v1/users/{user['id']}")
     await tenant.create_user(email="reuse@example.com")
+
+
+async def test_etag_and_if_match_give_optimistic_concurrency(tenant: Tenant) -> None:
+    created = await tenant.client.post("/v1/users", json={"email": "e@example.com", "name": "E"})
+    user = created.json()
+    etag = created.headers["etag"]
+    fetched = await tenant.client.get(f"/v1/users/{user['id']}")
+    assert fetched.headers["etag"] == etag
+
+    first = await tenant.client.patch(f"/v1/users/{user['id']}", json={"name": "First"}, headers={"If-Match": etag})
+    assert first.status_code == 200
+    assert first.headers["etag"] != etag
+    stale = await tenant.client.patch(f"/v1/users/{user['id']}", json={"name": "Second"}, headers={"If-Match": etag})
+    assert_error(stale, 412, "precondition_failed")
+    assert (await tenant.client.get(f"/v1/users/{user['id']}")).json()["name"] == "First"
+    assert_error(
+        await tenant.client.delete(f"/v1/users/{user['id']}", headers={"If-Match": etag}), 412, "precondition_failed"
+    )
+    anything = await tenant.client.put(f"/v1/users/{user['id']}", json={"role": "admin"}, headers={"If-Match": "*"})
+    assert anything.status_code == 200
+    current = anything.headers["etag"]
+    deleted = await tenant.client.delete(f"/v1/users/{user['id']}", headers={"If-Match": f'"zzz", W/{current}'})
+    assert deleted.status_code == 204
+    assert_error(
+        await tenant.client.patch(f"/v1/users/{user['id']}", json={}, headers={"If-Match": current}), 404, "not_found"
+    )
