@@ -86,6 +86,11 @@ class AuthenticationFailed(APIError):
         super().__init__(message, headers={"WWW-Authenticate": 'Bearer realm="redcore"'})
 
 
+class TokenExpired(AuthenticationFailed):
+    code = "token_expired"
+    default_message = "The provided credential has expired."
+
+
 class InsufficientScope(APIError):
     status = 403
     code = "insufficient_scope"

@@ -52,7 +52,7 @@ class Authenticator:
             self._cache.pop(digest, None)
             raise errors.AuthenticationFailed()
         if key.expires_at is not None and key.expires_at <= utcnow():
-            raise errors.AuthenticationFailed("The provided API key has expired.")
+            raise errors.TokenExpired("The provided API key has expired.")
         principal = Principal(org_id=key.org_id, credential_id=key.id, scopes=frozenset(key.scopes))
         if self._ttl > 0:
             if len(self._cache) >= _MAX_CACHED:

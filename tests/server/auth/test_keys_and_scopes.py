@@ -123,3 +123,18 @@ def test_generated_keys_look_like_sk_live_and_are_unique() -> None:
     secrets = {keys_service.generate_secret() for _ in range(1000)}
     assert len(secrets) == 1000
     assert all(s.startswith("sk_live_") and len(s) == 40 and s[8:].isalnum() for s in secrets)
+
+
+async def test_expired_key_is_401_token_expired(tenant: Tenant) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    reader = await tenant.client_with("users:read")
+    db = tenant.app.state.db
+    key = next(k for k in await keys_repository.list_for_org(db, tenant.org.id) if k.name == "test")
+    await db.execute(
+        "UPDATE api_keys SET expires_at = $2 WHERE id = $1", key.id, datetime.now(UTC) - timedelta(seconds=1)
+    )
+    tenant.app.state.authenticator.forget_all()
+    response = await reader.get("/v1/users")
+    assert_error(response, 401, "token_expired")
+    assert response.headers["www-authenticate"].startswith("Bearer")
