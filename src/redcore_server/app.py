@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
-from litestar.config.app import ExperimentalFeatures  # noqa: F401  (kept for readers: none enabled)
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 
@@ -75,5 +74,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 def create_app_from_env() -> Litestar:
     """Factory for ``uvicorn --factory`` and worker processes: settings from the environment."""
-    logging.getLogger("redcore").setLevel(Settings().log_level.upper())
-    return create_app(Settings())
+    settings = Settings()
+    logging.getLogger("redcore").setLevel(settings.log_level.upper())
+    return create_app(settings)

@@ -11,6 +11,7 @@ import swagger_ui_bundle
 from litestar import Request, Response, get
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.serialization import encode_json
 from litestar.static_files import create_static_files_router
 
 from redcore_server import __version__
@@ -89,10 +90,11 @@ _DOCS_PAGE = """<!DOCTYPE html>
 
 @get("/openapi.json", include_in_schema=False, sync_to_thread=False)
 def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
-    from litestar.serialization import encode_json
-
-    schema = request.app.openapi_schema.to_schema()
-    return Response(content=encode_json(schema), media_type="application/json")
+    """The OpenAPI document, built once per process."""
+    state = request.app.state
+    if "openapi_json" not in state:
+        state.openapi_json = encode_json(request.app.openapi_schema.to_schema())
+    return Response(content=state.openapi_json, media_type="application/json")
 
 
 @get("/docs", include_in_schema=False, sync_to_thread=False)
