@@ -11,16 +11,18 @@ from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 
 from redcore_server.auth.authenticator import Authenticator
-from redcore_server.auth.middleware import AuthenticationMiddleware
+from redcore_server.auth.middleware import authenticate_request
 from redcore_server.config import Settings
 from redcore_server.db import open_database
 from redcore_server.db.migrate import ensure_migrated
 from redcore_server.health.routes import health
 from redcore_server.http.dependencies import DEPENDENCIES
 from redcore_server.http.error_handler import handle_exception
+from redcore_server.http.fast_reads import FastReads
 from redcore_server.http.openapi import docs_assets, docs_page, openapi_config, openapi_json
 from redcore_server.http.request_id import add_request_id_header
 from redcore_server.passwords import PasswordHasher
+from redcore_server.users import routes as users_routes
 from redcore_server.users.routes import UserController
 
 
@@ -52,9 +54,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await authenticator.drain()
             await db.close()
 
-    v1 = Router(path="/v1", route_handlers=[UserController], middleware=[AuthenticationMiddleware()])
+    v1 = Router(path="/v1", route_handlers=[UserController], before_request=authenticate_request)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[v1, health, openapi_json, docs_page, docs_assets],
         dependencies=DEPENDENCIES,
         exception_handlers={Exception: handle_exception},
@@ -70,6 +72,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    if settings.fast_reads:
+        app.asgi_handler = FastReads(
+            app.asgi_handler, db=db, authenticator=authenticator, reads={"users": users_routes.FAST_READ}
+        )
+    return app
 
 
 def create_app_from_env() -> Litestar:

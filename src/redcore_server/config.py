@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     argon2_memory_cost: int = Field(default=65536, ge=8, description="KiB")
     argon2_parallelism: int = Field(default=4, ge=1)
 
+    fast_reads: bool = Field(
+        default=True, description="serve GET /v1/{collection}/{id} on the lean path (http/fast_reads.py)"
+    )
     public_url: str | None = Field(default=None, description="base URL printed in hints and Location headers")
 
     @property

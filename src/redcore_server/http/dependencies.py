@@ -34,8 +34,9 @@ async def _uow(state: State) -> AsyncGenerator[UnitOfWork, None]:
         await uow.finish(None)
 
 
+# The database and the hasher live as long as the app: cached after the first resolution.
 DEPENDENCIES = {
-    "db": Provide(_db, sync_to_thread=False),
-    "hasher": Provide(_hasher, sync_to_thread=False),
+    "db": Provide(_db, sync_to_thread=False, use_cache=True),
+    "hasher": Provide(_hasher, sync_to_thread=False, use_cache=True),
     "uow": Provide(_uow),
 }

@@ -65,26 +65,32 @@ def to_api_error(exc: Exception) -> errors.APIError:
     return errors.InternalError()
 
 
-def render(exc: errors.APIError, rid: str) -> Response[bytes]:
-    body = errors.ErrorResponse(
-        errors.ErrorBody(code=exc.code, message=exc.message, status=exc.status, request_id=rid, details=exc.details)
+def error_body(exc: errors.APIError, rid: str) -> bytes:
+    """The contract's error document for ``exc``, encoded."""
+    return _encoder.encode(
+        errors.ErrorResponse(
+            errors.ErrorBody(code=exc.code, message=exc.message, status=exc.status, request_id=rid, details=exc.details)
+        )
     )
-    return Response(
-        content=_encoder.encode(body),
-        status_code=exc.status,
-        media_type="application/json",
-        headers=exc.headers,
-    )
+
+
+def resolve(exc: Exception, method: str, path: str, rid: str) -> errors.APIError:
+    """Map ``exc`` to what the client sees, logging server-side failures with the request id."""
+    api_error = to_api_error(exc)
+    if isinstance(api_error, errors.InternalError) and api_error is not exc:
+        logger.error("unhandled error in %s %s (request %s)", method, path, rid, exc_info=exc)
+    elif api_error.status >= 500:
+        logger.warning("%s %s failed with %s (request %s): %s", method, path, api_error.code, rid, exc)
+    return api_error
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """The app's one exception handler."""
     rid = request_id(request.scope)
-    api_error = to_api_error(exc)
-    if isinstance(api_error, errors.InternalError) and api_error is not exc:
-        logger.error("unhandled error in %s %s (request %s)", request.method, request.url.path, rid, exc_info=exc)
-    elif api_error.status >= 500:
-        logger.warning(
-            "%s %s failed with %s (request %s): %s", request.method, request.url.path, api_error.code, rid, exc
-        )
-    return render(api_error, rid)
+    api_error = resolve(exc, request.method, request.url.path, rid)
+    return Response(
+        content=error_body(api_error, rid),
+        status_code=api_error.status,
+        media_type="application/json",
+        headers=api_error.headers,
+    )

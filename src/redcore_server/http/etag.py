@@ -6,14 +6,12 @@ instead of silently overwriting someone else's change (optimistic concurrency).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+from datetime import datetime
 
 
 def etag_for(updated_at: datetime) -> str:
-    return f'"{(updated_at - _EPOCH) // _MICROSECOND:x}"'
+    """Microseconds since the epoch, in hex (float arithmetic is exact at this magnitude)."""
+    return f'"{round(updated_at.timestamp() * 1_000_000):x}"'
 
 
 def parse_if_match(header: str | None) -> frozenset[str] | None:
