@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post, route
+from litestar import Controller, Request, delete, get, post, route
 from litestar.di import NamedDependency, Provide
 from litestar.enums import HttpMethod
 from litestar.params import Parameter
@@ -60,7 +60,7 @@ class UserController(Controller):
             str | None, Parameter(max_length=200, description="Partial, case-insensitive match on name or email.")
         ] = None,
         search: Annotated[str | None, Parameter(max_length=200, description="Alias of `q`.")] = None,
-    ) -> UserList:
+    ) -> JsonResponse[UserList]:
         """Users of the caller's organization, newest first unless `sort`/`order` say otherwise.
         Sortable by `created_at`, `name`, `email`."""
         if role is not None:
@@ -70,7 +70,7 @@ class UserController(Controller):
         text = (q if q is not None else search or "").strip()
         page_request.search = text or None
         users, result = await service.list_users(db, request.user.org_id, page_request)
-        return UserList(data=users, meta=list_meta(page_request, result))
+        return JsonResponse(UserList(data=users, meta=list_meta(page_request, result)))
 
     @post(
         "/",
@@ -82,13 +82,13 @@ class UserController(Controller):
     )
     async def create_user(
         self, request: UserRequest, uow: NamedDependency[UnitOfWork], hasher: NamedDependency[PasswordHasher]
-    ) -> Response[User]:
+    ) -> JsonResponse[User]:
         """Create a user. Without a `password` the user is `pending_invite`; with one, `active`.
         Answers 201 with a `Location` header."""
         data = await read_json(request, UserCreate)
         user = await service.create(uow, hasher, request.user.org_id, data)
-        headers = {"Location": f"/v1/users/{user.id}", "ETag": etag_for(user.updated_at)}
-        return Response(user, status_code=HTTP_201_CREATED, headers=headers)
+        headers = {"Location": f"/v1/users/{user.id}", **user_headers(user)}
+        return JsonResponse(user, status_code=HTTP_201_CREATED, headers=headers)
 
     @get(
         "/{user_id:str}",
@@ -117,13 +117,13 @@ class UserController(Controller):
         uow: NamedDependency[UnitOfWork],
         hasher: NamedDependency[PasswordHasher],
         user_id: UserId,
-    ) -> Response[User]:
+    ) -> JsonResponse[User]:
         """Change only the fields given. `PUT` is accepted with the same partial semantics.
         With `If-Match: <ETag>` the change applies only if the user is unchanged since (else 412)."""
         data = await read_json(request, UserUpdate)
         if_match = parse_if_match(request.headers.get("if-match"))
         user = await service.update(uow, hasher, request.user.org_id, user_id, data, if_match)
-        return Response(user, headers={"ETag": etag_for(user.updated_at)})
+        return JsonResponse(user, headers=user_headers(user))
 
     @delete(
         "/{user_id:str}",
