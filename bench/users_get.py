@@ -212,7 +212,8 @@ def run(args: argparse.Namespace, db_name: str, tmp: Path) -> list[dict[str, Any
     port = free_port()
     serve = [str(BIN / "redcore-server"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     serve += ["--workers", str(args.workers)]
-    SERVERS["redcore"] = (start_server("redcore", serve, env | {"REDCORE_DATABASE_URL": url}, port), port)
+    redcore_env = env | {"REDCORE_DATABASE_URL": url, "REDCORE_FAST_READS": str(not args.framework_reads).lower()}
+    SERVERS["redcore"] = (start_server("redcore", serve, redcore_env, port), port)
     port = free_port()
     uvicorn = [str(BIN / "uvicorn"), "raw_app:app", "--app-dir", str(ROOT / "bench"), "--host", "127.0.0.1"]
     uvicorn += ["--port", str(port), "--workers", str(args.workers), "--loop", "uvloop", "--http", "httptools"]
@@ -250,6 +251,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per target")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--framework-reads",
+        action="store_true",
+        help="serve RedCore with REDCORE_FAST_READS=false: the read goes through the Litestar route",
+    )
     args = parser.parse_args()
     ensure_wrk()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanup below on `kill` too
