@@ -8,6 +8,7 @@ B-trees, trigram GIN indexes for ``ILIKE`` search on PostgreSQL, an FTS5 trigram
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any, Literal
 import msgspec
 
 from redcore_server import errors
-from redcore_server.db.database import Executor, Row
+from redcore_server.db.database import Database, Executor, Row
 
 Order = Literal["asc", "desc"]
 Kind = Literal["text", "int", "timestamp"]
@@ -167,8 +168,13 @@ async def fetch_page(db: Executor, spec: ListSpec, org_id: str, req: PageRequest
         f"SELECT {spec.columns}, {sort.column} FROM {spec.table} WHERE {where.sql}"
         f" ORDER BY {sort.column} {direction}, id {direction} LIMIT ${n + 1} OFFSET ${n + 2}"
     )
-    rows = await db.fetch(rows_sql, *where.args, req.limit + 1, req.offset)
-    total = int(await db.fetchval(count_sql, *count_args))
+    page_args = (*where.args, req.limit + 1, req.offset)
+    if isinstance(db, Database):  # a pool: the page and its total on two connections at once
+        rows, total = await asyncio.gather(db.fetch(rows_sql, *page_args), db.fetchval(count_sql, *count_args))
+    else:  # one connection inside a transaction: one statement at a time
+        rows = await db.fetch(rows_sql, *page_args)
+        total = await db.fetchval(count_sql, *count_args)
+    total = int(total)
 
     has_more = len(rows) > req.limit
     rows = rows[: req.limit]
