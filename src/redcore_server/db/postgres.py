@@ -43,11 +43,13 @@ async def _cheap_reset(conn: asyncpg.Connection) -> None:
         await conn.execute("ROLLBACK")
 
 
-class _Tx:
+class _Executor:
+    """Statements on a pool (each takes a connection and gives it back) or on one connection."""
+
     dialect: Dialect = "postgresql"
     __slots__ = ("_conn",)
 
-    def __init__(self, conn: asyncpg.Connection | PoolConnectionProxy) -> None:
+    def __init__(self, conn: asyncpg.Pool | asyncpg.Connection | PoolConnectionProxy) -> None:
         self._conn = conn
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
@@ -90,6 +92,7 @@ class PostgresDatabase(Database):
         self._min = min(min_size, max_size)
         self._max = max_size
         self._pool: asyncpg.Pool | None = None
+        self._executor: _Executor | None = None
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -103,6 +106,7 @@ class PostgresDatabase(Database):
                 self._pool = await asyncpg.create_pool(
                     self._dsn, min_size=self._min, max_size=self._max, reset=_cheap_reset
                 )
+                self._executor = _Executor(self._pool)
             except Exception as exc:
                 _raise_mapped(exc)
 
@@ -110,42 +114,35 @@ class PostgresDatabase(Database):
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+            self._executor = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[_Tx]:
+    async def transaction(self) -> AsyncIterator[_Executor]:
         try:
             conn = await self.pool.acquire(timeout=ACQUIRE_TIMEOUT)
         except Exception as exc:
             _raise_mapped(exc)
         try:
             async with conn.transaction():
-                yield _Tx(conn)
+                yield _Executor(conn)
         except asyncpg.PostgresError as exc:
             _raise_mapped(exc)
         finally:
             await self.pool.release(conn)
 
+    def _on_pool(self) -> _Executor:
+        if self._executor is None:
+            raise RuntimeError("database is not connected")
+        return self._executor
+
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
-        try:
-            return await self.pool.fetch(sql, *args)
-        except Exception as exc:
-            _raise_mapped(exc)
+        return await self._on_pool().fetch(sql, *args)
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        try:
-            return await self.pool.fetchrow(sql, *args)
-        except Exception as exc:
-            _raise_mapped(exc)
+        return await self._on_pool().fetchrow(sql, *args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        try:
-            return await self.pool.fetchval(sql, *args)
-        except Exception as exc:
-            _raise_mapped(exc)
+        return await self._on_pool().fetchval(sql, *args)
 
     async def execute(self, sql: str, *args: Any) -> int:
-        try:
-            status = await self.pool.execute(sql, *args)
-        except Exception as exc:
-            _raise_mapped(exc)
-        return _affected(status)
+        return await self._on_pool().execute(sql, *args)
