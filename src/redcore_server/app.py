@@ -19,7 +19,7 @@ from redcore_server.health.routes import health
 from redcore_server.http.dependencies import DEPENDENCIES
 from redcore_server.http.error_handler import handle_exception
 from redcore_server.http.fast_reads import FastReads
-from redcore_server.http.openapi import docs_assets, docs_page, openapi_config, openapi_json
+from redcore_server.http.openapi import REQUEST_ID_HEADER, docs_assets, docs_page, openapi_config, openapi_json
 from redcore_server.http.request_id import add_request_id_header
 from redcore_server.passwords import PasswordHasher
 from redcore_server.users import routes as users_routes
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=DEPENDENCIES,
         exception_handlers={Exception: handle_exception},
         before_send=[add_request_id_header],
+        response_headers=[REQUEST_ID_HEADER],
         lifespan=[lifespan],
         state=State({"db": db, "authenticator": authenticator, "hasher": hasher, "settings": settings}),
         openapi_config=openapi_config(),

@@ -9,6 +9,7 @@ from typing import Any
 
 import swagger_ui_bundle
 from litestar import Request, Response, get
+from litestar.datastructures import ResponseHeader
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.serialization import encode_json
@@ -26,6 +27,7 @@ _DESCRIPTIONS = {
     412: "`If-Match` names a version that is no longer current (`precondition_failed`).",
     413: "The request body is larger than the limit (`payload_too_large`).",
     415: "The request body is not `application/json` (`unsupported_media_type`).",
+    500: "An unexpected failure; the body carries the request id to quote (`internal_error`).",
     503: "A dependency such as the database is unavailable (`service_unavailable`).",
 }
 
@@ -40,8 +42,16 @@ def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-READ_ERRORS = (400, 401, 403, 503)
-WRITE_ERRORS = (400, 401, 403, 413, 415, 503)
+READ_ERRORS = (400, 401, 403, 500, 503)
+WRITE_ERRORS = (400, 401, 403, 413, 415, 500, 503)
+
+REQUEST_ID_HEADER = ResponseHeader(
+    name="X-Request-Id", documentation_only=True, description="This request's id (`req_…`), also in error bodies."
+)
+ETAG_HEADER = ResponseHeader(
+    name="ETag", documentation_only=True, description="The resource's version; send it back as `If-Match`."
+)
+LOCATION_HEADER = ResponseHeader(name="Location", documentation_only=True, description="Path of the created resource.")
 
 
 def openapi_config() -> OpenAPIConfig:

@@ -20,7 +20,7 @@ from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.etag import etag_for, parse_if_match
 from redcore_server.http.fast_reads import FastRead
 from redcore_server.http.listing import list_meta, provide_page_request
-from redcore_server.http.openapi import READ_ERRORS, WRITE_ERRORS, error_responses
+from redcore_server.http.openapi import ETAG_HEADER, LOCATION_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses
 from redcore_server.http.responses import JsonResponse
 from redcore_server.passwords import PasswordHasher
 from redcore_server.users import service
@@ -77,6 +77,7 @@ class UserController(Controller):
         opt=requires(USERS_WRITE),
         dependencies=documents_body(UserCreate),
         responses=error_responses(*WRITE_ERRORS, 409),
+        response_headers=[LOCATION_HEADER, ETAG_HEADER],
         status_code=HTTP_201_CREATED,
         summary="Create a user",
     )
@@ -94,6 +95,7 @@ class UserController(Controller):
         "/{user_id:str}",
         opt=requires(USERS_READ),
         responses=error_responses(*READ_ERRORS, 404),
+        response_headers=[ETAG_HEADER],
         summary="Retrieve a user",
     )
     async def get_user(
@@ -109,6 +111,7 @@ class UserController(Controller):
         opt=requires(USERS_WRITE),
         dependencies=documents_body(UserUpdate),
         responses=error_responses(*WRITE_ERRORS, 404, 409, 412),
+        response_headers=[ETAG_HEADER],
         summary="Update a user",
     )
     async def update_user(
