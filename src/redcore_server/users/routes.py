@@ -17,7 +17,6 @@ from redcore_server.db import Database
 from redcore_server.db.listing import PageRequest
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
-from redcore_server.http.etag import etag_for, parse_if_match
 from redcore_server.http.fast_reads import FastRead
 from redcore_server.http.listing import list_meta, provide_page_request
 from redcore_server.http.openapi import ETAG_HEADER, LOCATION_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses
@@ -25,6 +24,7 @@ from redcore_server.http.responses import JsonResponse
 from redcore_server.passwords import PasswordHasher
 from redcore_server.users import service
 from redcore_server.users.schemas import Role, Status, User, UserCreate, UserList, UserUpdate
+from redcore_server.versioning import etag_for, parse_if_match
 
 UserRequest = Request[Principal, Any, Any]
 

@@ -9,22 +9,15 @@ from urllib.parse import urlsplit
 import msgspec
 
 from redcore_server import errors
-from redcore_server.db import Executor, UniqueViolation
-from redcore_server.db.listing import PageRequest, PageResult
 from redcore_server.db.uow import UnitOfWork
-from redcore_server.http.etag import etag_for
 from redcore_server.ids import new_id, utcnow
 from redcore_server.passwords import PasswordHasher
+from redcore_server.resources import ResourceKind
 from redcore_server.users import repository
 from redcore_server.users.schemas import User, UserCreate, UserUpdate
 
-ID_PREFIX = "usr_"
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _not_found(user_id: str) -> errors.NotFound:
-    return errors.NotFound(f"No user with id {user_id!r}.")
 
 
 def _check_email(email: str, problems: list[tuple[str, str]]) -> str:
@@ -57,17 +50,9 @@ def _raise_if(problems: list[tuple[str, str]]) -> None:
         raise errors.ValidationError.of(*problems)
 
 
-async def get(db: Executor, org_id: str, user_id: str) -> User:
-    if not user_id.startswith(ID_PREFIX):
-        raise _not_found(user_id)
-    user = await repository.get(db, org_id, user_id)
-    if user is None:
-        raise _not_found(user_id)
-    return user
-
-
-async def list_users(db: Executor, org_id: str, req: PageRequest) -> tuple[list[User], PageResult]:
-    return await repository.list_page(db, org_id, req)
+USERS = ResourceKind("user", "usr_", repository.USERS, {repository.UNIQUE_EMAIL: errors.DuplicateEmail})
+get = USERS.get
+list_users = USERS.list
 
 
 async def create(uow: UnitOfWork, hasher: PasswordHasher, org_id: str, data: UserCreate) -> User:
@@ -89,22 +74,8 @@ async def create(uow: UnitOfWork, hasher: PasswordHasher, org_id: str, data: Use
         created_at=now,
         updated_at=now,
     )
-    try:
-        await repository.insert(await uow.tx(), org_id, user, password_hash)
-    except UniqueViolation as exc:
-        raise _conflict(exc) from None
+    await USERS.insert(uow, msgspec.structs.asdict(user) | {"org_id": org_id, "password_hash": password_hash})
     return user
-
-
-async def _check_version(tx: Executor, org_id: str, user_id: str, if_match: frozenset[str] | None) -> None:
-    """Enforce ``If-Match``: the stored version must be one the caller names."""
-    if if_match is None:
-        return
-    current = await repository.lock_version(tx, org_id, user_id)
-    if current is None:
-        raise _not_found(user_id)
-    if etag_for(current) not in if_match:
-        raise errors.PreconditionFailed(f"User {user_id!r} has changed since the ETag you sent; fetch it again.")
 
 
 async def update(
@@ -115,8 +86,6 @@ async def update(
     data: UserUpdate,
     if_match: frozenset[str] | None = None,
 ) -> User:
-    if not user_id.startswith(ID_PREFIX):
-        raise _not_found(user_id)
     problems: list[tuple[str, str]] = []
     changes: dict[str, Any] = {}
     if data.email is not msgspec.UNSET:
@@ -132,31 +101,9 @@ async def update(
     _raise_if(problems)
     if data.password is not msgspec.UNSET:
         changes["password_hash"] = await hasher.hash(data.password)
-
-    tx = await uow.tx()
-    await _check_version(tx, org_id, user_id, if_match)
-    if not changes:
-        return await get(tx, org_id, user_id)
-    try:
-        user = await repository.update(tx, org_id, user_id, changes, utcnow())
-    except UniqueViolation as exc:
-        raise _conflict(exc) from None
-    if user is None:
-        raise _not_found(user_id)
-    return user
+    return await USERS.update(uow, org_id, user_id, changes, if_match)
 
 
 async def delete(uow: UnitOfWork, org_id: str, user_id: str, if_match: frozenset[str] | None = None) -> None:
     """Remove the user. Sessions and tokens (once sign-in exists) go in the same transaction."""
-    if not user_id.startswith(ID_PREFIX):
-        raise _not_found(user_id)
-    tx = await uow.tx()
-    await _check_version(tx, org_id, user_id, if_match)
-    if not await repository.delete(tx, org_id, user_id):
-        raise _not_found(user_id)
-
-
-def _conflict(exc: UniqueViolation) -> errors.APIError:
-    if exc.constraint == repository.UNIQUE_EMAIL:
-        return errors.DuplicateEmail()
-    return errors.Conflict()
+    await USERS.delete(uow, org_id, user_id, if_match)

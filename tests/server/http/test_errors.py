@@ -77,7 +77,7 @@ async def test_crash_is_500_internal_error_without_internals(tenant: Tenant, mon
     async def broken(*args, **kwargs):
         raise RuntimeError("SELECT password_hash FROM users -- secret internals")
 
-    monkeypatch.setattr(users_repository, "get", broken)
+    monkeypatch.setattr(users_repository.USERS, "get", broken)
     response = await tenant.client.get("/v1/users/usr_anything")
     error = assert_error(response, 500, "internal_error")
     assert "SELECT" not in response.text
@@ -90,16 +90,16 @@ async def test_failed_write_rolls_back_the_whole_transaction(tenant: Tenant, mon
     """An error after the insert (inside the same request) leaves nothing behind."""
     from redcore_server.users import service
 
-    original = users_repository.insert
+    original = users_repository.USERS.insert
 
     async def insert_then_fail(*args, **kwargs):
         await original(*args, **kwargs)
         raise RuntimeError("boom after insert")
 
-    monkeypatch.setattr(users_repository, "insert", insert_then_fail)
+    monkeypatch.setattr(users_repository.USERS, "insert", insert_then_fail)
     response = await tenant.client.post("/v1/users", json={"email": "ghost@example.com", "name": "Ghost"})
     assert_error(response, 500, "internal_error")
-    monkeypatch.setattr(users_repository, "insert", original)
+    monkeypatch.undo()
     assert service is not None
     assert (await tenant.client.get("/v1/users", params={"q": "ghost"})).json()["meta"]["total"] == 0
     await tenant.create_user(email="ghost@example.com")

@@ -67,7 +67,7 @@ async def test_read_crash_is_a_clean_500(reader, monkeypatch) -> None:
     async def broken(*args, **kwargs):
         raise RuntimeError("SELECT secret")
 
-    monkeypatch.setattr(users_repository, "get", broken)
+    monkeypatch.setattr(users_repository.USERS, "get", broken)
     response = await reader.get("/v1/users/usr_anything")
     assert_error(response, 500, "internal_error")
     assert "SELECT" not in response.text

@@ -1,0 +1,94 @@
+"""The business flow every organization-scoped resource shares, written once: ids of the wrong
+type are simply not found, another organization's rows answer exactly as missing ones, ``If-Match``
+guards updates and deletes, and unique indexes (never a check-then-insert) decide conflicts.
+
+A domain's service declares one :class:`ResourceKind` and keeps only its own rules (validation,
+defaults, derived fields). No HTTP and no SQL here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+
+from redcore_server import errors
+from redcore_server.db import Executor, UniqueViolation
+from redcore_server.db.listing import PageRequest, PageResult
+from redcore_server.db.resources import ResourceTable
+from redcore_server.db.uow import UnitOfWork
+from redcore_server.ids import utcnow
+from redcore_server.versioning import etag_for
+
+T = TypeVar("T")
+
+
+class ResourceKind(Generic[T]):
+    def __init__(
+        self,
+        noun: str,
+        id_prefix: str,
+        table: ResourceTable[T],
+        conflicts: Mapping[str, type[errors.APIError]],
+    ) -> None:
+        self.noun = noun
+        self.id_prefix = id_prefix
+        self.table = table
+        self.conflicts = dict(conflicts)
+
+    def not_found(self, ident: str) -> errors.NotFound:
+        return errors.NotFound(f"No {self.noun} with id {ident!r}.")
+
+    def conflict(self, exc: UniqueViolation) -> errors.APIError:
+        return self.conflicts.get(exc.constraint, errors.Conflict)()
+
+    async def get(self, db: Executor, org_id: str, ident: str) -> T:
+        found = await self.table.get(db, org_id, ident) if ident.startswith(self.id_prefix) else None
+        if found is None:
+            raise self.not_found(ident)
+        return found
+
+    async def list(self, db: Executor, org_id: str, req: PageRequest) -> tuple[list[T], PageResult]:
+        return await self.table.list_page(db, org_id, req)
+
+    async def insert(self, uow: UnitOfWork, values: Mapping[str, Any]) -> None:
+        try:
+            await self.table.insert(await uow.tx(), values)
+        except UniqueViolation as exc:
+            raise self.conflict(exc) from None
+
+    async def update(
+        self, uow: UnitOfWork, org_id: str, ident: str, changes: Mapping[str, Any], if_match: frozenset[str] | None
+    ) -> T:
+        if not ident.startswith(self.id_prefix):
+            raise self.not_found(ident)
+        tx = await uow.tx()
+        await self._check_version(tx, org_id, ident, if_match)
+        if not changes:
+            return await self.get(tx, org_id, ident)
+        try:
+            updated = await self.table.update(tx, org_id, ident, changes, utcnow())
+        except UniqueViolation as exc:
+            raise self.conflict(exc) from None
+        if updated is None:
+            raise self.not_found(ident)
+        return updated
+
+    async def delete(self, uow: UnitOfWork, org_id: str, ident: str, if_match: frozenset[str] | None) -> None:
+        if not ident.startswith(self.id_prefix):
+            raise self.not_found(ident)
+        tx = await uow.tx()
+        await self._check_version(tx, org_id, ident, if_match)
+        if not await self.table.delete(tx, org_id, ident):
+            raise self.not_found(ident)
+
+    async def _check_version(self, tx: Executor, org_id: str, ident: str, if_match: frozenset[str] | None) -> None:
+        """Enforce ``If-Match``: the stored version must be one the caller names."""
+        if if_match is None:
+            return
+        current = await self.table.lock_version(tx, org_id, ident)
+        if current is None:
+            raise self.not_found(ident)
+        if etag_for(current) not in if_match:
+            raise errors.PreconditionFailed(
+                f"{self.noun.capitalize()} {ident!r} has changed since the ETag you sent; fetch it again."
+            )
