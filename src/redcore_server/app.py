@@ -22,6 +22,8 @@ from redcore_server.http.fast_reads import FastReads
 from redcore_server.http.openapi import REQUEST_ID_HEADER, docs_assets, docs_page, openapi_config, openapi_json
 from redcore_server.http.request_id import add_request_id_header
 from redcore_server.passwords import PasswordHasher
+from redcore_server.products import routes as products_routes
+from redcore_server.products.routes import ProductController
 from redcore_server.users import routes as users_routes
 from redcore_server.users.routes import UserController
 
@@ -54,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await authenticator.drain()
             await db.close()
 
-    v1 = Router(path="/v1", route_handlers=[UserController], before_request=authenticate_request)
+    v1 = Router(path="/v1", route_handlers=[UserController, ProductController], before_request=authenticate_request)
 
     app = Litestar(
         route_handlers=[v1, health, openapi_json, docs_page, docs_assets],
@@ -75,7 +77,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     if settings.fast_reads:
         app.asgi_handler = FastReads(
-            app.asgi_handler, db=db, authenticator=authenticator, reads={"users": users_routes.FAST_READ}
+            app.asgi_handler,
+            db=db,
+            authenticator=authenticator,
+            reads={"users": users_routes.FAST_READ, "products": products_routes.FAST_READ},
         )
     return app
 

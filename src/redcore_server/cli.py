@@ -26,6 +26,8 @@ from redcore_server.keys import repository as keys_repository
 from redcore_server.keys import service as keys_service
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.orgs import service as orgs_service
+from redcore_server.products import service as products_service
+from redcore_server.products.importing import read_catalog
 
 T = TypeVar("T")
 
@@ -36,8 +38,10 @@ app = typer.Typer(
 )
 orgs_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys of an organization.", no_args_is_help=True)
+products_app = typer.Typer(help="The product catalog.", no_args_is_help=True)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(keys_app, name="keys")
+app.add_typer(products_app, name="products")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -191,6 +195,37 @@ def keys_revoke(
 
     key = _run(Settings(), work, as_json)
     _emit(as_json, key, f"Revoked {key.id}.")
+
+
+@products_app.command("import")
+def products_import(
+    file: Annotated[Path, typer.Argument(help="A .csv file with a header row, or a .jsonl file.", exists=True)],
+    org: Annotated[str, typer.Option("--org", help="Organization id or name.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Load products from FILE: every row is checked first (types, rules, SKUs unique in the file
+    and in the catalog) and either all rows are imported, in one transaction, or none."""
+    try:
+        rows = read_catalog(file)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _fail(str(exc), as_json) from None
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as tx:
+            organization = await orgs_service.resolve(tx, org)
+            return await products_service.import_catalog(tx, organization.id, rows)
+
+    try:
+        imported = _run(Settings(), work, as_json)
+    except products_service.ImportRejected as exc:
+        if as_json:
+            typer.echo(json.dumps({"imported": 0, "errors": msgspec.to_builtins(exc.problems)}))
+        else:
+            for p in exc.problems:
+                typer.echo(f"line {p.line}: {p.field + ': ' if p.field else ''}{p.issue}", err=True)
+            typer.secho(f"{len(exc.problems)} problem(s) in {file.name}; nothing was imported.", err=True)
+        raise typer.Exit(1) from None
+    _emit(as_json, {"imported": imported}, f"Imported {imported} product(s) from {file.name}.")
 
 
 @app.command()

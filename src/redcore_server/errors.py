@@ -9,6 +9,7 @@ at the bottom turn those, the framework's own exceptions and anything unexpected
 from __future__ import annotations
 
 import logging
+import re
 from typing import ClassVar
 
 import msgspec
@@ -149,3 +150,31 @@ class ServiceUnavailable(APIError):
 
 class InternalError(APIError):
     pass
+
+
+# msgspec's validation messages, turned into the contract's (field, issue) details.
+_AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+_NAMED = re.compile(r"^Object (?P<what>missing required|contains unknown) field `(?P<name>[^`]+)`$")
+
+
+def _field(path: str) -> str:
+    return path.lstrip(".")
+
+
+def validation_error_from(exc: msgspec.ValidationError) -> ValidationError:
+    """Turn msgspec's message into the contract's ``(field, issue)`` detail."""
+    m = _AT.match(str(exc))
+    assert m is not None
+    msg, path = m.group("msg"), m.group("path") or ""
+    named = _NAMED.match(msg)
+    if named:
+        prefix = _field(path)
+        field = f"{prefix}.{named['name']}" if prefix else named["name"]
+        issue = "is required" if named["what"] == "missing required" else "is not a recognised field"
+        return ValidationError.of((field, issue))
+    return ValidationError.of((_field(path) or "body", _issue(msg)))
+
+
+def _issue(msg: str) -> str:
+    msg = msg.replace("Expected `object`", "expected a JSON object")
+    return msg[0].lower() + msg[1:] if msg else "is not valid"

@@ -25,6 +25,7 @@ def all_tables() -> sa.MetaData:
     """Import every domain's tables and return the populated metadata (for Alembic)."""
     from redcore_server.keys import models as _keys  # noqa: F401
     from redcore_server.orgs import models as _orgs  # noqa: F401
+    from redcore_server.products import models as _products  # noqa: F401
     from redcore_server.users import models as _users  # noqa: F401
 
     return metadata

@@ -24,6 +24,7 @@ from redcore_server.db.urls import sqlite_path
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 _UNIQUE_INDEX = re.compile(r"UNIQUE constraint failed: index '([^']+)'")
+_UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: ((?:\w+\.\w+)(?:, \w+\.\w+)*)")
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -51,11 +52,20 @@ def _adapt(args: tuple[Any, ...]) -> tuple[Any, ...]:
     return args
 
 
+def _unique_index(message: str) -> str | None:
+    """The unique index a SQLite error names: expression indexes by name, column indexes by their
+    columns (named here by the metadata's convention, ``uq_<table>_<columns>``)."""
+    if m := _UNIQUE_INDEX.search(message):
+        return m.group(1)
+    if m := _UNIQUE_COLUMNS.search(message):
+        pairs = [item.split(".") for item in m.group(1).split(", ")]
+        return f"uq_{pairs[0][0]}_{'_'.join(column for _, column in pairs)}"
+    return None
+
+
 def _raise_mapped(exc: BaseException) -> NoReturn:
-    if isinstance(exc, sqlite3.IntegrityError):
-        m = _UNIQUE_INDEX.search(str(exc))
-        if m:
-            raise UniqueViolation(m.group(1)) from exc
+    if isinstance(exc, sqlite3.IntegrityError) and (index := _unique_index(str(exc))):
+        raise UniqueViolation(index) from exc
     if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
         raise DatabaseUnavailable("The database is busy; retry shortly.") from exc
     raise exc

@@ -8,7 +8,6 @@ lax conversion.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
@@ -21,10 +20,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-_AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
-_NAMED = re.compile(r"^Object (?P<what>missing required|contains unknown) field `(?P<name>[^`]+)`$")
-
-
 _decoders: dict[Any, Any] = {}
 
 
@@ -33,29 +28,6 @@ def _decoder(model: type[T]) -> msgspec.json.Decoder[T]:
     if decoder is None:
         decoder = _decoders[model] = msgspec.json.Decoder(model)
     return decoder
-
-
-def _field(path: str) -> str:
-    return path.lstrip(".")
-
-
-def validation_error_from(exc: msgspec.ValidationError) -> errors.ValidationError:
-    """Turn msgspec's message into the contract's ``(field, issue)`` detail."""
-    m = _AT.match(str(exc))
-    assert m is not None
-    msg, path = m.group("msg"), m.group("path") or ""
-    named = _NAMED.match(msg)
-    if named:
-        prefix = _field(path)
-        field = f"{prefix}.{named['name']}" if prefix else named["name"]
-        issue = "is required" if named["what"] == "missing required" else "is not a recognised field"
-        return errors.ValidationError.of((field, issue))
-    return errors.ValidationError.of((_field(path) or "body", _issue(msg)))
-
-
-def _issue(msg: str) -> str:
-    msg = msg.replace("Expected `object`", "expected a JSON object")
-    return msg[0].lower() + msg[1:] if msg else "is not valid"
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -73,7 +45,7 @@ async def read_json(request: Request[Any, Any, Any], model: type[T]) -> T:
     try:
         return _decoder(model).decode(raw)
     except msgspec.ValidationError as exc:
-        raise validation_error_from(exc) from None
+        raise errors.validation_error_from(exc) from None
     except msgspec.DecodeError as exc:
         raise errors.InvalidJSON(f"The request body is not valid JSON ({exc}).") from None
 

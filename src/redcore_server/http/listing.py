@@ -58,6 +58,14 @@ def provide_page_request(
     return PageRequest(limit=limit, offset=start, sort=sort, order=order, cursor=starting_after)
 
 
+def search_text(*candidates: str | None) -> str | None:
+    """The first search parameter given (``q``, then its aliases), trimmed; None when blank."""
+    for text in candidates:
+        if text is not None:
+            return text.strip() or None
+    return None
+
+
 def list_meta(req: PageRequest, result: PageResult) -> ListMeta:
     by_offset = req.cursor is None
     return ListMeta(

@@ -23,7 +23,7 @@ _DESCRIPTIONS = {
     401: "Missing, unknown or expired API key (`invalid_api_key`).",
     403: "The key lacks the scope this route needs (`insufficient_scope`).",
     404: "No such resource in this organization (`not_found`).",
-    409: "A unique field is already taken (`duplicate_email`).",
+    409: "A unique field is already taken (`duplicate_email`, `duplicate_sku`).",
     412: "`If-Match` names a version that is no longer current (`precondition_failed`).",
     413: "The request body is larger than the limit (`payload_too_large`).",
     415: "The request body is not `application/json` (`unsupported_media_type`).",

@@ -22,6 +22,11 @@ async def get_by_id_or_name(db: Executor, ref: str) -> Organization | None:
     return None if row is None else Organization(*row)
 
 
+async def base_currency(db: Executor, org_id: str) -> str | None:
+    value: str | None = await db.fetchval("SELECT base_currency FROM organizations WHERE id = $1", org_id)
+    return value
+
+
 async def list_all(db: Executor) -> list[Organization]:
     return [Organization(*r) for r in await db.fetch(f"SELECT {_COLUMNS} FROM organizations ORDER BY created_at")]
 

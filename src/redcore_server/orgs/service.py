@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from redcore_server import errors
+from redcore_server.currencies import is_currency
 from redcore_server.db import Executor, UniqueViolation
 from redcore_server.ids import new_id, utcnow
 from redcore_server.keys import service as keys_service
@@ -12,15 +11,13 @@ from redcore_server.keys.schemas import CreatedApiKey
 from redcore_server.orgs import repository
 from redcore_server.orgs.schemas import Organization
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-
 
 async def create(db: Executor, name: str, *, base_currency: str = "USD") -> Organization:
     name = name.strip()
     problems = []
     if not 1 <= len(name) <= 200:
         problems.append(("name", "must be 1 to 200 characters"))
-    if not _CURRENCY.match(base_currency):
+    if not is_currency(base_currency):
         problems.append(("base_currency", "must be an ISO 4217 code such as USD"))
     if problems:
         raise errors.ValidationError.of(*problems)

@@ -18,7 +18,7 @@ from redcore_server.db.listing import PageRequest
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.fast_reads import FastRead
-from redcore_server.http.listing import list_meta, provide_page_request
+from redcore_server.http.listing import list_meta, provide_page_request, search_text
 from redcore_server.http.openapi import ETAG_HEADER, LOCATION_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses
 from redcore_server.http.responses import JsonResponse
 from redcore_server.passwords import PasswordHasher
@@ -67,8 +67,7 @@ class UserController(Controller):
             page_request.filters["role"] = role
         if status is not None:
             page_request.filters["status"] = status
-        text = (q if q is not None else search or "").strip()
-        page_request.search = text or None
+        page_request.search = search_text(q, search)
         users, result = await service.list_users(db, request.user.org_id, page_request)
         return JsonResponse(UserList(data=users, meta=list_meta(page_request, result)))
 

@@ -18,7 +18,7 @@ config = context.config
 target_metadata = all_tables()
 
 # Objects managed by raw SQL in migrations (SQLite FTS5 shadow tables), invisible to autogenerate.
-_UNMANAGED_PREFIXES = ("users_fts",)
+_UNMANAGED_PREFIXES = ("users_fts", "products_fts")
 
 
 def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

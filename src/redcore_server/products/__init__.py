@@ -1,0 +1,1 @@
+"""The product catalog of an organization: the Products part of the contract."""

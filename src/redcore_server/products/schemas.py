@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from redcore_server.http.listing import ListMeta
+
+Status = Literal["available", "out_of_stock", "discontinued"]
+
+MAX_PRICE = 2**53 - 1  # exact in every JSON implementation
+MAX_STOCK = 2**31 - 1
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Human-readable product name")]
+Sku = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$",
+        description="Stock-keeping unit: letters, digits and . _ - /; unique per organization, case-insensitively",
+    ),
+]
+Price = Annotated[int, msgspec.Meta(ge=0, le=MAX_PRICE, description="Unit price in minor units (e.g. cents)")]
+Currency = Annotated[
+    str, msgspec.Meta(min_length=3, max_length=3, description="ISO 4217 code; the organization's by default")
+]
+Stock = Annotated[int, msgspec.Meta(ge=0, le=MAX_STOCK, description="Units available")]
+
+
+class Product(msgspec.Struct):
+    id: str
+    name: str
+    sku: str
+    price: int
+    currency: str
+    stock: int
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    sku: Sku
+    price: Price
+    currency: Currency | None = None
+    stock: Stock = 0
+    status: Status = "available"
+
+
+class ProductUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields given change."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    sku: Sku | msgspec.UnsetType = msgspec.UNSET
+    price: Price | msgspec.UnsetType = msgspec.UNSET
+    currency: Currency | msgspec.UnsetType = msgspec.UNSET
+    stock: Stock | msgspec.UnsetType = msgspec.UNSET
+    status: Status | msgspec.UnsetType = msgspec.UNSET
+
+
+class ProductList(msgspec.Struct):
+    data: list[Product]
+    meta: ListMeta
