@@ -8,6 +8,7 @@ import pytest
 from litestar import Litestar
 
 from redcore_server.app import create_app
+from redcore_server.keys import service as keys_service
 from redcore_server.users import repository as users_repository
 from tests import support
 from tests.server.users.test_routes import assert_error
@@ -29,16 +30,33 @@ async def reader(request: pytest.FixtureRequest, tenant: Tenant, framework_app: 
         yield client
 
 
-async def test_read_answers_identically_on_both_paths(tenant: Tenant, framework_app: Litestar) -> None:
-    user = await tenant.create_user(avatar="https://x.example/a.png")
+@pytest.mark.parametrize("collection", ["users", "products"])
+async def test_read_answers_identically_on_both_paths(tenant: Tenant, framework_app: Litestar, collection: str) -> None:
+    if collection == "users":
+        resource = await tenant.create_user(avatar="https://x.example/a.png")
+    else:
+        created = await tenant.client.post("/v1/products", json={"name": "Widget", "sku": "W-1", "price": 4999})
+        resource = created.json()
     async with http_client(framework_app, tenant.key) as slow:
-        fast_response = await tenant.client.get(f"/v1/users/{user['id']}")
-        slow_response = await slow.get(f"/v1/users/{user['id']}")
+        fast_response = await tenant.client.get(f"/v1/{collection}/{resource['id']}")
+        slow_response = await slow.get(f"/v1/{collection}/{resource['id']}")
     assert fast_response.status_code == slow_response.status_code == 200
     assert fast_response.content == slow_response.content
     for header in ("content-type", "etag", "content-length"):
         assert fast_response.headers[header] == slow_response.headers[header], header
-    assert fast_response.json() == user
+    assert fast_response.json() == resource
+
+
+async def test_each_collection_checks_its_own_scope_on_both_paths(tenant: Tenant, framework_app: Litestar) -> None:
+    product = (await tenant.client.post("/v1/products", json={"name": "W", "sku": "W-2", "price": 1})).json()
+    user = await tenant.create_user()
+    async with tenant.app.state.db.transaction() as tx:
+        users_only = (await keys_service.create(tx, tenant.org.id, scopes=["users:read"])).secret
+    for app in (tenant.app, framework_app):
+        async with http_client(app, users_only) as client:
+            assert (await client.get(f"/v1/users/{user['id']}")).status_code == 200
+            error = assert_error(await client.get(f"/v1/products/{product['id']}"), 403, "insufficient_scope")
+            assert "products:read" in error["message"]
 
 
 async def test_read_success(reader, tenant: Tenant) -> None:

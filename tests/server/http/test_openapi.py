@@ -48,7 +48,16 @@ async def test_openapi_describes_every_users_route(tenant: Tenant) -> None:
                     ref = resp["content"]["application/json"]["schema"]["$ref"]
                     assert ref.endswith("/ErrorResponse"), (path, method, status)
 
+    assert set(paths["/v1/products"]) >= {"get", "post"}
+    assert set(paths["/v1/products/{product_id}"]) >= {"get", "patch", "put", "delete"}
+    product_post = paths["/v1/products"]["post"]
+    assert product_post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ProductCreate")
+    product_params = {p["name"] for p in paths["/v1/products"]["get"]["parameters"]}
+    assert product_params >= {"limit", "offset", "page", "sort", "order", "starting_after", "status", "q"}
+
     schemas = doc["components"]["schemas"]
+    assert set(schemas["ProductCreate"]["required"]) == {"name", "sku", "price"}
+    assert schemas["Product"]["properties"]["price"]["type"] == "integer"
     assert "password" not in schemas["User"]["properties"]
     assert set(schemas["UserCreate"]["required"]) == {"email", "name"}
     assert doc["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
