@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
@@ -16,16 +17,17 @@ from redcore_server.config import Settings
 from redcore_server.db import open_database
 from redcore_server.db.migrate import ensure_migrated
 from redcore_server.health.routes import health
+from redcore_server.http.crud import CollectionService
 from redcore_server.http.dependencies import DEPENDENCIES
 from redcore_server.http.error_handler import handle_exception
 from redcore_server.http.fast_reads import FastReads
 from redcore_server.http.openapi import REQUEST_ID_HEADER, docs_assets, docs_page, openapi_config, openapi_json
 from redcore_server.http.request_id import add_request_id_header
 from redcore_server.passwords import PasswordHasher
-from redcore_server.products import routes as products_routes
-from redcore_server.products.routes import ProductController
-from redcore_server.users import routes as users_routes
-from redcore_server.users.routes import UserController
+from redcore_server.products.routes import PRODUCTS, ProductController
+from redcore_server.products.service import ProductService
+from redcore_server.users.routes import USERS, UserController
+from redcore_server.users.service import UserService
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -46,6 +48,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         threads=settings.password_hash_threads,
     )
 
+    services: dict[str, CollectionService[Any]] = {USERS.name: UserService(hasher), PRODUCTS.name: ProductService()}
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.connect()
@@ -65,7 +69,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[add_request_id_header],
         response_headers=[REQUEST_ID_HEADER],
         lifespan=[lifespan],
-        state=State({"db": db, "authenticator": authenticator, "hasher": hasher, "settings": settings}),
+        state=State(
+            {"db": db, "authenticator": authenticator, "hasher": hasher, "settings": settings, "services": services}
+        ),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_size,
         logging_config=LoggingConfig(
@@ -80,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.asgi_handler,
             db=db,
             authenticator=authenticator,
-            reads={"users": users_routes.FAST_READ, "products": products_routes.FAST_READ},
+            reads={c.name: c.fast_read(services[c.name]) for c in (USERS, PRODUCTS)},
         )
     return app
 

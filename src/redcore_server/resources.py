@@ -2,8 +2,8 @@
 type are simply not found, another organization's rows answer exactly as missing ones, ``If-Match``
 guards updates and deletes, and unique indexes (never a check-then-insert) decide conflicts.
 
-A domain's service declares one :class:`ResourceKind` and keeps only its own rules (validation,
-defaults, derived fields). No HTTP and no SQL here.
+A domain's service subclasses :class:`ResourceKind` and adds only its own rules (validation,
+defaults, derived fields) in ``create`` and ``update``. No HTTP and no SQL here.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class ResourceKind(Generic[T]):
         except UniqueViolation as exc:
             raise self.conflict(exc) from None
 
-    async def update(
+    async def update_fields(
         self, uow: UnitOfWork, org_id: str, ident: str, changes: Mapping[str, Any], if_match: frozenset[str] | None
     ) -> T:
         if not ident.startswith(self.id_prefix):
@@ -73,7 +73,7 @@ class ResourceKind(Generic[T]):
             raise self.not_found(ident)
         return updated
 
-    async def delete(self, uow: UnitOfWork, org_id: str, ident: str, if_match: frozenset[str] | None) -> None:
+    async def delete(self, uow: UnitOfWork, org_id: str, ident: str, if_match: frozenset[str] | None = None) -> None:
         if not ident.startswith(self.id_prefix):
             raise self.not_found(ident)
         tx = await uow.tx()

@@ -5,8 +5,6 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from redcore_server.http.listing import ListMeta
-
 Status = Literal["available", "out_of_stock", "discontinued"]
 
 MAX_PRICE = 2**53 - 1  # exact in every JSON implementation
@@ -59,8 +57,3 @@ class ProductUpdate(msgspec.Struct, forbid_unknown_fields=True):
     currency: Currency | msgspec.UnsetType = msgspec.UNSET
     stock: Stock | msgspec.UnsetType = msgspec.UNSET
     status: Status | msgspec.UnsetType = msgspec.UNSET
-
-
-class ProductList(msgspec.Struct):
-    data: list[Product]
-    meta: ListMeta

@@ -23,11 +23,6 @@ class DuplicateSku(errors.Conflict):
     default_message = "A product with this SKU already exists."
 
 
-PRODUCTS = ResourceKind("product", "prod_", repository.PRODUCTS, {repository.UNIQUE_SKU: DuplicateSku})
-get = PRODUCTS.get
-list_products = PRODUCTS.list
-
-
 def _check_name(name: str, problems: list[tuple[str, str]]) -> str:
     name = name.strip()
     if not name:
@@ -72,35 +67,6 @@ def _row(product: Product, org_id: str) -> dict[str, Any]:
     return msgspec.structs.asdict(product) | {"org_id": org_id}
 
 
-async def create(uow: UnitOfWork, org_id: str, data: ProductCreate) -> Product:
-    base = data.currency or await _base_currency(uow.db, org_id)
-    product = validate_create(data, base)
-    await PRODUCTS.insert(uow, _row(product, org_id))
-    return product
-
-
-async def update(
-    uow: UnitOfWork, org_id: str, product_id: str, data: ProductUpdate, if_match: frozenset[str] | None = None
-) -> Product:
-    problems: list[tuple[str, str]] = []
-    changes: dict[str, Any] = {
-        field: value
-        for field in ("sku", "price", "stock", "status")
-        if (value := getattr(data, field)) is not msgspec.UNSET
-    }
-    if data.name is not msgspec.UNSET:
-        changes["name"] = _check_name(data.name, problems)
-    if data.currency is not msgspec.UNSET:
-        changes["currency"] = _check_currency(data.currency, problems)
-    if problems:
-        raise errors.ValidationError.of(*problems)
-    return await PRODUCTS.update(uow, org_id, product_id, changes, if_match)
-
-
-async def delete(uow: UnitOfWork, org_id: str, product_id: str, if_match: frozenset[str] | None = None) -> None:
-    await PRODUCTS.delete(uow, org_id, product_id, if_match)
-
-
 class ImportProblem(msgspec.Struct):
     line: int
     field: str
@@ -143,3 +109,39 @@ async def import_catalog(tx: Executor, org_id: str, rows: list[tuple[int, Produc
     for product in products:
         await repository.PRODUCTS.insert(tx, _row(product, org_id))
     return len(products)
+
+
+class ProductService(ResourceKind[Product]):
+    """Products: ``get``, ``list`` and ``delete`` come from :class:`ResourceKind`."""
+
+    def __init__(self) -> None:
+        super().__init__("product", "prod_", repository.PRODUCTS, {repository.UNIQUE_SKU: DuplicateSku})
+
+    async def create(self, uow: UnitOfWork, org_id: str, data: ProductCreate) -> Product:
+        """``currency`` defaults to the organization's base currency."""
+        base = data.currency or await _base_currency(uow.db, org_id)
+        product = validate_create(data, base)
+        await self.insert(uow, _row(product, org_id))
+        return product
+
+    async def update(
+        self,
+        uow: UnitOfWork,
+        org_id: str,
+        ident: str,
+        data: ProductUpdate,
+        if_match: frozenset[str] | None = None,
+    ) -> Product:
+        problems: list[tuple[str, str]] = []
+        changes: dict[str, Any] = {
+            field: value
+            for field in ("sku", "price", "stock", "status")
+            if (value := getattr(data, field)) is not msgspec.UNSET
+        }
+        if data.name is not msgspec.UNSET:
+            changes["name"] = _check_name(data.name, problems)
+        if data.currency is not msgspec.UNSET:
+            changes["currency"] = _check_currency(data.currency, problems)
+        if problems:
+            raise errors.ValidationError.of(*problems)
+        return await self.update_fields(uow, org_id, ident, changes, if_match)

@@ -5,8 +5,6 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from redcore_server.http.listing import ListMeta
-
 Role = Literal["admin", "editor", "viewer"]
 Status = Literal["active", "inactive", "pending_invite", "suspended"]
 SettableStatus = Literal["active", "inactive", "suspended"]
@@ -52,8 +50,3 @@ class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
     status: SettableStatus | msgspec.UnsetType = msgspec.UNSET
     avatar: Avatar | msgspec.UnsetType | None = msgspec.UNSET
     password: Password | msgspec.UnsetType = msgspec.UNSET
-
-
-class UserList(msgspec.Struct):
-    data: list[User]
-    meta: ListMeta

@@ -50,60 +50,52 @@ def _raise_if(problems: list[tuple[str, str]]) -> None:
         raise errors.ValidationError.of(*problems)
 
 
-USERS = ResourceKind("user", "usr_", repository.USERS, {repository.UNIQUE_EMAIL: errors.DuplicateEmail})
-get = USERS.get
-list_users = USERS.list
+class UserService(ResourceKind[User]):
+    """Users: ``get``, ``list`` and ``delete`` come from :class:`ResourceKind`."""
 
+    def __init__(self, hasher: PasswordHasher) -> None:
+        super().__init__("user", "usr_", repository.USERS, {repository.UNIQUE_EMAIL: errors.DuplicateEmail})
+        self._hasher = hasher
 
-async def create(uow: UnitOfWork, hasher: PasswordHasher, org_id: str, data: UserCreate) -> User:
-    problems: list[tuple[str, str]] = []
-    email = _check_email(data.email, problems)
-    name = _check_name(data.name, problems)
-    avatar = _check_avatar(data.avatar, problems)
-    _raise_if(problems)
-    password_hash = await hasher.hash(data.password) if data.password is not None else None
-    now = utcnow()
-    user = User(
-        id=new_id("usr"),
-        email=email,
-        name=name,
-        role=data.role,
-        status="active" if password_hash else "pending_invite",
-        avatar=avatar,
-        last_login=None,
-        created_at=now,
-        updated_at=now,
-    )
-    await USERS.insert(uow, msgspec.structs.asdict(user) | {"org_id": org_id, "password_hash": password_hash})
-    return user
+    async def create(self, uow: UnitOfWork, org_id: str, data: UserCreate) -> User:
+        """Without a password the user is invited (``pending_invite``); with one, ``active``."""
+        problems: list[tuple[str, str]] = []
+        email = _check_email(data.email, problems)
+        name = _check_name(data.name, problems)
+        avatar = _check_avatar(data.avatar, problems)
+        _raise_if(problems)
+        password_hash = await self._hasher.hash(data.password) if data.password is not None else None
+        now = utcnow()
+        user = User(
+            id=new_id("usr"),
+            email=email,
+            name=name,
+            role=data.role,
+            status="active" if password_hash else "pending_invite",
+            avatar=avatar,
+            last_login=None,
+            created_at=now,
+            updated_at=now,
+        )
+        await self.insert(uow, msgspec.structs.asdict(user) | {"org_id": org_id, "password_hash": password_hash})
+        return user
 
-
-async def update(
-    uow: UnitOfWork,
-    hasher: PasswordHasher,
-    org_id: str,
-    user_id: str,
-    data: UserUpdate,
-    if_match: frozenset[str] | None = None,
-) -> User:
-    problems: list[tuple[str, str]] = []
-    changes: dict[str, Any] = {}
-    if data.email is not msgspec.UNSET:
-        changes["email"] = _check_email(data.email, problems)
-    if data.name is not msgspec.UNSET:
-        changes["name"] = _check_name(data.name, problems)
-    if data.avatar is not msgspec.UNSET:
-        changes["avatar"] = _check_avatar(data.avatar, problems)
-    if data.role is not msgspec.UNSET:
-        changes["role"] = data.role
-    if data.status is not msgspec.UNSET:
-        changes["status"] = data.status
-    _raise_if(problems)
-    if data.password is not msgspec.UNSET:
-        changes["password_hash"] = await hasher.hash(data.password)
-    return await USERS.update(uow, org_id, user_id, changes, if_match)
-
-
-async def delete(uow: UnitOfWork, org_id: str, user_id: str, if_match: frozenset[str] | None = None) -> None:
-    """Remove the user. Sessions and tokens (once sign-in exists) go in the same transaction."""
-    await USERS.delete(uow, org_id, user_id, if_match)
+    async def update(
+        self, uow: UnitOfWork, org_id: str, ident: str, data: UserUpdate, if_match: frozenset[str] | None = None
+    ) -> User:
+        problems: list[tuple[str, str]] = []
+        changes: dict[str, Any] = {}
+        if data.email is not msgspec.UNSET:
+            changes["email"] = _check_email(data.email, problems)
+        if data.name is not msgspec.UNSET:
+            changes["name"] = _check_name(data.name, problems)
+        if data.avatar is not msgspec.UNSET:
+            changes["avatar"] = _check_avatar(data.avatar, problems)
+        if data.role is not msgspec.UNSET:
+            changes["role"] = data.role
+        if data.status is not msgspec.UNSET:
+            changes["status"] = data.status
+        _raise_if(problems)
+        if data.password is not msgspec.UNSET:
+            changes["password_hash"] = await self._hasher.hash(data.password)
+        return await self.update_fields(uow, org_id, ident, changes, if_match)

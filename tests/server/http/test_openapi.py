@@ -15,17 +15,17 @@ async def test_openapi_describes_every_users_route(tenant: Tenant) -> None:
     assert doc["openapi"].startswith("3.")
     paths = doc["paths"]
     assert set(paths["/v1/users"]) >= {"get", "post"}
-    assert set(paths["/v1/users/{user_id}"]) >= {"get", "patch", "put", "delete"}
+    assert set(paths["/v1/users/{id}"]) >= {"get", "patch", "put", "delete"}
 
     post = paths["/v1/users"]["post"]
     body_ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert body_ref.endswith("/UserCreate")
     assert {"201", "400", "401", "403", "409", "413", "415"} <= set(post["responses"])
-    assert paths["/v1/users/{user_id}"]["patch"]["requestBody"]["content"]["application/json"]["schema"][
+    assert paths["/v1/users/{id}"]["patch"]["requestBody"]["content"]["application/json"]["schema"][
         "$ref"
     ].endswith("/UserUpdate")
-    assert "204" in paths["/v1/users/{user_id}"]["delete"]["responses"]
-    assert "404" in paths["/v1/users/{user_id}"]["get"]["responses"]
+    assert "204" in paths["/v1/users/{id}"]["delete"]["responses"]
+    assert "404" in paths["/v1/users/{id}"]["get"]["responses"]
 
     list_params = {p["name"] for p in paths["/v1/users"]["get"]["parameters"]}
     assert list_params >= {
@@ -49,7 +49,7 @@ async def test_openapi_describes_every_users_route(tenant: Tenant) -> None:
                     assert ref.endswith("/ErrorResponse"), (path, method, status)
 
     assert set(paths["/v1/products"]) >= {"get", "post"}
-    assert set(paths["/v1/products/{product_id}"]) >= {"get", "patch", "put", "delete"}
+    assert set(paths["/v1/products/{id}"]) >= {"get", "patch", "put", "delete"}
     product_post = paths["/v1/products"]["post"]
     assert product_post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ProductCreate")
     product_params = {p["name"] for p in paths["/v1/products"]["get"]["parameters"]}
