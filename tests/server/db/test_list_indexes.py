@@ -57,7 +57,7 @@ class PlanRecorder:
 async def plans_for(tenant: Tenant, spec: ListSpec, req: PageRequest) -> list[str]:
     db: Database = tenant.app.state.db
     if db.dialect == "postgresql":
-        async with db.pool.acquire() as conn:  # type: ignore[attr-defined]
+        async with db.pool.acquire() as conn:  # type: ignore[attr-defined]  # noqa: SIM117
             async with conn.transaction():
                 await conn.execute("SET LOCAL enable_seqscan = off")
                 recorder = PlanRecorder(db, conn)
