@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
     services: dict[str, CollectionService[Any]] = {USERS.name: UserService(hasher), PRODUCTS.name: ProductService()}
+    collections = (USERS, PRODUCTS)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.asgi_handler,
             db=db,
             authenticator=authenticator,
-            reads={c.name: c.fast_read(services[c.name]) for c in (USERS, PRODUCTS)},
+            reads={c.name: c.fast_read(services[c.name]) for c in collections},
         )
     return app
 

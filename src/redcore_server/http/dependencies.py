@@ -1,4 +1,4 @@
-"""Dependencies every domain's routes share: the database, the unit of work, the password hasher."""
+"""Dependencies every domain's routes share: the database and the unit of work."""
 
 from __future__ import annotations
 
@@ -9,17 +9,11 @@ from litestar.di import Provide
 
 from redcore_server.db import Database
 from redcore_server.db.uow import UnitOfWork
-from redcore_server.passwords import PasswordHasher
 
 
 def _db(state: State) -> Database:
     db: Database = state.db
     return db
-
-
-def _hasher(state: State) -> PasswordHasher:
-    hasher: PasswordHasher = state.hasher
-    return hasher
 
 
 async def _uow(state: State) -> AsyncGenerator[UnitOfWork, None]:
@@ -34,9 +28,8 @@ async def _uow(state: State) -> AsyncGenerator[UnitOfWork, None]:
         await uow.finish(None)
 
 
-# The database and the hasher live as long as the app: cached after the first resolution.
+# The database lives as long as the app: cached after the first resolution.
 DEPENDENCIES = {
     "db": Provide(_db, sync_to_thread=False, use_cache=True),
-    "hasher": Provide(_hasher, sync_to_thread=False, use_cache=True),
     "uow": Provide(_uow),
 }
