@@ -23,6 +23,7 @@ from redcore_server.db.database import Database, Executor, Row
 Order = Literal["asc", "desc"]
 Kind = Literal["text", "int", "timestamp"]
 MIN_FTS_QUERY = 3  # the trigram index answers queries of three characters or more
+FOLD_FUNCTION = "redcore_casefold"  # registered on every SQLite connection (db/sqlite.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,10 +129,13 @@ def _search(where: _Where, spec: ListSpec, dialect: str, text: str) -> None:
         phrase = '"' + text.replace('"', '""') + '"'
         where.add(f"seq IN (SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH {{0}})", phrase)
         return
-    op = "ILIKE" if dialect == "postgresql" else "LIKE"
-    pattern = f"%{escape_like(text)}%"
-    ors = " OR ".join(f"{col} {op} {{0}} ESCAPE '\\'" for col in spec.search_columns)
-    where.add(f"({ors})", pattern)
+    if dialect == "postgresql":
+        ors = " OR ".join(f"{col} ILIKE {{0}} ESCAPE '\\'" for col in spec.search_columns)
+        where.add(f"({ors})", f"%{escape_like(text)}%")
+        return
+    # SQLite's LIKE folds only ASCII letters; fold both sides with Python's full Unicode casefold.
+    ors = " OR ".join(f"{FOLD_FUNCTION}({col}) LIKE {{0}} ESCAPE '\\'" for col in spec.search_columns)
+    where.add(f"({ors})", f"%{escape_like(text.casefold())}%")
 
 
 def resolve_sort(spec: ListSpec, sort: str | None, order: Order | None) -> tuple[str, Order]:

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import aiosqlite
 
 from redcore_server.db.database import Database, DatabaseUnavailable, Dialect, Row, UniqueViolation
+from redcore_server.db.listing import FOLD_FUNCTION
 from redcore_server.db.urls import sqlite_path
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
@@ -61,6 +62,10 @@ def _unique_index(message: str) -> str | None:
         pairs = [item.split(".") for item in m.group(1).split(", ")]
         return f"uq_{pairs[0][0]}_{'_'.join(column for _, column in pairs)}"
     return None
+
+
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if value is not None else None
 
 
 def _raise_mapped(exc: BaseException) -> NoReturn:
@@ -117,6 +122,7 @@ async def _open(path: str) -> _Conn:
         "PRAGMA synchronous=NORMAL",
     ):
         await raw.execute(pragma)
+    await raw.create_function(FOLD_FUNCTION, 1, _casefold, deterministic=True)
     return _Conn(raw)
 
 

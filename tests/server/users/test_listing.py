@@ -160,6 +160,7 @@ async def test_search_is_partial_and_case_insensitive_on_name_or_email(tenant: T
 
     assert await names("ALICE") == {"Alice Müller"}
     assert await names("müll") == {"Alice Müller"}
+    assert await names("Ü") == {"Alice Müller"}  # short queries fold non-ASCII case too
     assert await names("quarry") == {"Bob Stone"}  # email only
     assert await names("st") == {"Bob Stone"}  # short query
     assert await names("ro") == {"Carol"}
