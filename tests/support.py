@@ -122,3 +122,42 @@ async def make_tenant(app: Litestar, name: str | None = None) -> Tenant:
         org = await orgs_service.create(tx, name or f"Org {uuid.uuid4().hex[:10]}")
         created = await keys_service.create(tx, org.id, name="admin")
     return Tenant(app=app, org=org, key=created.secret, client=http_client(app, created.secret))
+
+
+async def walk_list(client: httpx.AsyncClient, path: str, mode: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item a list route gives, page by page (``mode``: offset, page or cursor), checking ``meta``
+    on every page: limit, offset and page (null on cursor pages), a steady total, and ``has_more``."""
+    items: list[dict[str, Any]] = []
+    limit = params.pop("limit", 17)
+    cursor = None
+    page = 1
+    totals = set()
+    while True:
+        query = dict(params, limit=limit)
+        if mode == "offset":
+            query["offset"] = len(items)
+        elif mode == "page":
+            query["page"] = page
+        elif cursor:
+            query["starting_after"] = cursor
+        response = await client.get(path, params=query)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        meta = body["meta"]
+        totals.add(meta["total"])
+        assert meta["limit"] == limit
+        if mode == "cursor" and cursor:
+            assert (meta["offset"], meta["page"]) == (None, None)
+        else:
+            assert meta["offset"] == (page - 1) * limit
+            assert meta["page"] == page
+        items += body["data"]
+        if not meta["has_more"]:
+            assert meta["next_cursor"] is None
+            assert len(body["data"]) <= limit
+            assert totals == {len(items)}
+            return items
+        assert len(body["data"]) == limit
+        assert meta["next_cursor"]
+        cursor = meta["next_cursor"]
+        page += 1

@@ -21,9 +21,9 @@ async def test_openapi_describes_every_users_route(tenant: Tenant) -> None:
     body_ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert body_ref.endswith("/UserCreate")
     assert {"201", "400", "401", "403", "409", "413", "415"} <= set(post["responses"])
-    assert paths["/v1/users/{id}"]["patch"]["requestBody"]["content"]["application/json"]["schema"][
-        "$ref"
-    ].endswith("/UserUpdate")
+    assert paths["/v1/users/{id}"]["patch"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/UserUpdate"
+    )
     assert "204" in paths["/v1/users/{id}"]["delete"]["responses"]
     assert "404" in paths["/v1/users/{id}"]["get"]["responses"]
 

@@ -13,7 +13,7 @@ from litestar import Litestar
 from tests import support
 from tests.server.products.test_routes import PRODUCT_FIELDS, create_product
 from tests.server.users.test_routes import assert_error
-from tests.support import Tenant
+from tests.support import Tenant, walk_list
 
 STATUSES = ("available", "out_of_stock", "discontinued")
 # Mixed case, an accent, and repeats (with ``i % 5`` below) so that name sorts have ties.
@@ -55,40 +55,7 @@ async def catalog(app: Litestar) -> AsyncIterator[tuple[Tenant, list[dict[str, A
 
 async def walk(tenant: Tenant, mode: str, **params: Any) -> list[dict[str, Any]]:
     """Every product the list gives, page by page (``mode``: offset, page or cursor)."""
-    items: list[dict[str, Any]] = []
-    limit = params.pop("limit", 17)
-    cursor = None
-    page = 1
-    totals = set()
-    while True:
-        query = dict(params, limit=limit)
-        if mode == "offset":
-            query["offset"] = len(items)
-        elif mode == "page":
-            query["page"] = page
-        elif cursor:
-            query["starting_after"] = cursor
-        response = await tenant.client.get("/v1/products", params=query)
-        assert response.status_code == 200, response.text
-        body = response.json()
-        meta = body["meta"]
-        totals.add(meta["total"])
-        assert meta["limit"] == limit
-        if mode == "cursor" and cursor:
-            assert (meta["offset"], meta["page"]) == (None, None)
-        else:
-            assert meta["offset"] == (page - 1) * limit
-            assert meta["page"] == page
-        items += body["data"]
-        if not meta["has_more"]:
-            assert meta["next_cursor"] is None
-            assert len(body["data"]) <= limit
-            assert totals == {len(items)}
-            return items
-        assert len(body["data"]) == limit
-        assert meta["next_cursor"]
-        cursor = meta["next_cursor"]
-        page += 1
+    return await walk_list(tenant.client, "/v1/products", mode, **params)
 
 
 @pytest.mark.parametrize("sort", ["created_at", "name", "price", "sku"])

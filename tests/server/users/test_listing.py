@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from tests.server.users.test_routes import assert_error
-from tests.support import Tenant
+from tests.support import Tenant, walk_list
 
 ROLES = ("admin", "editor", "viewer")
 NAMES = ("alice", "Bob", "carol", "Dave", "eve", "Émile", "frank")  # mixed case, accents and duplicates
@@ -32,28 +32,8 @@ async def seed(tenant: Tenant, count: int) -> list[dict]:
 
 
 async def walk(tenant: Tenant, mode: str, **params) -> list[str]:
-    ids: list[str] = []
-    limit = params.pop("limit", 17)
-    cursor = None
-    page = 1
-    while True:
-        query = dict(params, limit=limit)
-        if mode == "offset":
-            query["offset"] = len(ids)
-        elif mode == "page":
-            query["page"] = page
-        elif cursor:
-            query["starting_after"] = cursor
-        response = await tenant.client.get("/v1/users", params=query)
-        assert response.status_code == 200, response.text
-        body = response.json()
-        ids += [u["id"] for u in body["data"]]
-        meta = body["meta"]
-        if not meta["has_more"]:
-            assert len(body["data"]) <= limit
-            return ids
-        cursor = meta["next_cursor"]
-        page += 1
+    """The ids of every user the list gives, page by page (``mode``: offset, page or cursor)."""
+    return [u["id"] for u in await walk_list(tenant.client, "/v1/users", mode, **params)]
 
 
 def expected_order(users: list[dict], sort: str, order: str) -> list[str]:
