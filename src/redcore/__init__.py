@@ -1,3 +1,56 @@
-"""RedCore's official Python SDK (the typed client arrives with its own issue)."""
+"""RedCore's official Python SDK: a typed client for the RedCore API.
+
+    from redcore import Client
+    from redcore.exceptions import NotFoundError
+
+    client = Client(api_key="sk_live_...", base_url="http://127.0.0.1:8000/v1")
+    for user in client.users.iter(role="admin"):
+        print(user.id, user.email)
+
+:class:`AsyncClient` offers the same methods for ``await``. Errors are in :mod:`redcore.exceptions`,
+models and call parameters in :mod:`redcore.types`, pages in :mod:`redcore.pagination`.
+"""
+
+from redcore._base import APIResponse
+from redcore._client import AsyncClient, Client
+from redcore.exceptions import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    DuplicateError,
+    NotFoundError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+    RateLimitError,
+    RedCoreError,
+    ServerError,
+    ValidationError,
+)
+from redcore.pagination import ListMeta, Page
+from redcore.types import Product, User
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponse",
+    "APITimeoutError",
+    "AsyncClient",
+    "AuthenticationError",
+    "Client",
+    "DuplicateError",
+    "ListMeta",
+    "NotFoundError",
+    "Page",
+    "PermissionDeniedError",
+    "PreconditionFailedError",
+    "Product",
+    "RateLimitError",
+    "RedCoreError",
+    "ServerError",
+    "User",
+    "ValidationError",
+    "__version__",
+]

@@ -1,0 +1,94 @@
+"""The two clients: :class:`Client` (blocking) and :class:`AsyncClient` (``await``).
+
+Both are thin: the configuration, requests, retries and errors live in ``_base.py``, the
+operations in ``resources/``. Each client only picks its loop and attaches the resources.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from redcore._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from redcore.resources.products import AsyncProducts, Products
+from redcore.resources.users import AsyncUsers, Users
+
+__all__ = ["AsyncClient", "Client"]
+
+
+class Client(SyncAPIClient):
+    """The RedCore API, blocking::
+
+        client = Client(api_key="sk_live_...", base_url="http://127.0.0.1:8000/v1")
+        user = client.users.get("usr_...")
+
+    Args:
+        api_key: an ``sk_live_`` key; default ``$REDCORE_API_KEY``. Without either, RedCoreError.
+        base_url: the API root including ``/v1``; default ``$REDCORE_BASE_URL``, else
+            ``http://127.0.0.1:8000/v1``.
+        timeout: seconds (or an ``httpx.Timeout``) for each attempt; default 30 (5 to connect).
+        max_retries: retries after a connection error, a 429 or a 5xx, waiting with exponential
+            back-off and jitter or as ``Retry-After`` says; default 2, 0 to never retry.
+        http_client: an ``httpx.Client`` of your own (proxies, certificates, transports, event
+            hooks); the SDK uses it as is and leaves closing it to you.
+
+    Use it as a context manager, or call :meth:`close`, to release its connections.
+    """
+
+    users: Users
+    products: Products
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            http_client=http_client,
+            default_http_client=httpx.Client,
+        )
+        self.users = Users(self)
+        self.products = Products(self)
+
+
+class AsyncClient(AsyncAPIClient):
+    """The RedCore API for ``asyncio`` (or trio): :class:`Client`'s methods, awaited::
+
+        async with AsyncClient(api_key="sk_live_...") as client:
+            user = await client.users.get("usr_...")
+            async for user in client.users.iter(role="admin"):
+                ...
+
+    Takes the same arguments as :class:`Client` (``http_client`` is an ``httpx.AsyncClient``).
+    Use it as an async context manager, or call :meth:`aclose`, to release its connections.
+    """
+
+    users: AsyncUsers
+    products: AsyncProducts
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            http_client=http_client,
+            default_http_client=httpx.AsyncClient,
+        )
+        self.users = AsyncUsers(self)
+        self.products = AsyncProducts(self)
