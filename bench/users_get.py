@@ -212,7 +212,11 @@ def run(args: argparse.Namespace, db_name: str, tmp: Path) -> list[dict[str, Any
     port = free_port()
     serve = [str(BIN / "redcore-server"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     serve += ["--workers", str(args.workers)]
-    redcore_env = env | {"REDCORE_DATABASE_URL": url, "REDCORE_FAST_READS": str(not args.framework_reads).lower()}
+    redcore_env = env | {
+        "REDCORE_DATABASE_URL": url,
+        "REDCORE_FAST_READS": str(not args.framework_reads).lower(),
+        "REDCORE_RATE_LIMIT": "0",  # the read path alone; bench/ratelimit.py measures the limiter
+    }
     SERVERS["redcore"] = (start_server("redcore", serve, redcore_env, port), port)
     port = free_port()
     uvicorn = [str(BIN / "uvicorn"), "raw_app:app", "--app-dir", str(ROOT / "bench"), "--host", "127.0.0.1"]

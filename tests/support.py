@@ -51,8 +51,12 @@ async def drop_postgres_database(url: str) -> None:
         await conn.close()
 
 
+# The suite sends many requests with one key from one address; rate-limit tests set their own limits.
+TEST_LIMITS = {"rate_limit": 1_000_000, "auth_failure_limit": 1_000_000}
+
+
 def test_settings(database_url: str, **overrides: Any) -> Settings:
-    return Settings(database_url=database_url, **(TEST_ARGON2 | overrides))
+    return Settings(database_url=database_url, **(TEST_ARGON2 | TEST_LIMITS | overrides))
 
 
 @asynccontextmanager

@@ -12,20 +12,22 @@ from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 
 from redcore_server.auth.authenticator import Authenticator
+from redcore_server.auth.gate import Gate
 from redcore_server.auth.middleware import authenticate_request
 from redcore_server.config import Settings
 from redcore_server.db import open_database
 from redcore_server.db.migrate import ensure_migrated
 from redcore_server.health.routes import health
 from redcore_server.http.crud import CollectionService
-from redcore_server.http.dependencies import DEPENDENCIES
+from redcore_server.http.dependencies import dependencies
 from redcore_server.http.error_handler import handle_exception
 from redcore_server.http.fast_reads import FastReads
 from redcore_server.http.openapi import REQUEST_ID_HEADER, docs_assets, docs_page, openapi_config, openapi_json
-from redcore_server.http.request_id import add_request_id_header
+from redcore_server.http.request_id import stamp_headers
 from redcore_server.passwords import PasswordHasher
 from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.products.service import ProductService
+from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.users.routes import USERS, UserController
 from redcore_server.users.service import UserService
 
@@ -40,6 +42,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     authenticator = Authenticator(
         db, cache_ttl=settings.credential_cache_ttl, last_used_interval=settings.key_last_used_interval
+    )
+    limiter = build_limiter(settings.redis_url, settings.rate_limit_window, fail_closed=settings.rate_limit_fail_closed)
+    gate = Gate(
+        authenticator, limiter, default_limit=settings.rate_limit, auth_failure_limit=settings.auth_failure_limit
     )
     hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost,
@@ -59,19 +65,28 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await authenticator.drain()
+            await limiter.close()
             await db.close()
 
     v1 = Router(path="/v1", route_handlers=[UserController, ProductController], before_request=authenticate_request)
 
     app = Litestar(
         route_handlers=[v1, health, openapi_json, docs_page, docs_assets],
-        dependencies=DEPENDENCIES,
+        dependencies=dependencies(),
         exception_handlers={Exception: handle_exception},
-        before_send=[add_request_id_header],
+        before_send=[stamp_headers],
         response_headers=[REQUEST_ID_HEADER],
         lifespan=[lifespan],
         state=State(
-            {"db": db, "authenticator": authenticator, "hasher": hasher, "settings": settings, "services": services}
+            {
+                "db": db,
+                "authenticator": authenticator,
+                "gate": gate,
+                "limiter": limiter,
+                "hasher": hasher,
+                "settings": settings,
+                "services": services,
+            }
         ),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_size,
@@ -86,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.asgi_handler = FastReads(
             app.asgi_handler,
             db=db,
-            authenticator=authenticator,
+            gate=gate,
             reads={c.name: c.fast_read(services[c.name]) for c in collections},
         )
     return app

@@ -145,6 +145,9 @@ def keys_create(
         str | None, typer.Option(help="Comma-separated scopes, e.g. users:read,users:write. Default: all.")
     ] = None,
     name: Annotated[str | None, typer.Option(help="A label to recognise the key by.")] = None,
+    rate_limit: Annotated[
+        int | None, typer.Option("--rate-limit", help="Requests per window for this key (default: REDCORE_RATE_LIMIT).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create an API key and print its secret (once)."""
@@ -152,7 +155,7 @@ def keys_create(
     async def work(db: Database) -> Any:
         async with db.transaction() as tx:
             organization = await orgs_service.resolve(tx, org)
-            return await keys_service.create(tx, organization.id, scopes=scopes, name=name)
+            return await keys_service.create(tx, organization.id, scopes=scopes, name=name, rate_limit=rate_limit)
 
     created = _run(Settings(), work, as_json)
     _emit(
@@ -174,7 +177,8 @@ def keys_list(
 
     keys = _run(Settings(), work, as_json)
     lines = [
-        f"{k.id}  {k.prefix}…  {'revoked' if k.revoked_at else 'active'}  {' '.join(k.scopes)}  {k.name or ''}"
+        f"{k.id}  {k.prefix}…  {'revoked' if k.revoked_at else 'active'}  {' '.join(k.scopes)}"
+        f"  limit {k.rate_limit or 'default'}  {k.name or ''}"
         for k in keys
     ]
     _emit(as_json, keys, "\n".join(lines) or "No keys.")
@@ -242,6 +246,12 @@ def serve(
         if value is not None:
             os.environ[env] = str(value)
     settings = Settings()
+    if settings.workers > 1 and settings.rate_limit > 0 and not settings.redis_url:
+        raise _fail(
+            f"--workers {settings.workers} would give each worker its own rate-limit budget. Set REDCORE_REDIS_URL "
+            "(one budget shared by every worker and server), run one worker, or set REDCORE_RATE_LIMIT=0.",
+            as_json,
+        )
     fresh = settings.is_sqlite and not Path(sqlite_path(settings.database_url)).exists()
     if fresh or migrate_first:
         try:

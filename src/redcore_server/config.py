@@ -44,6 +44,19 @@ class Settings(BaseSettings):
     argon2_memory_cost: int = Field(default=65536, ge=8, description="KiB")
     argon2_parallelism: int = Field(default=4, ge=1)
 
+    rate_limit: int = Field(
+        default=1000, ge=0, description="requests per window per API key (a key's own limit wins); 0 turns limiting off"
+    )
+    rate_limit_window: float = Field(default=60.0, gt=0, description="seconds")
+    auth_failure_limit: int = Field(
+        default=100, ge=0, description="refused credentials per window per client address before 429; 0: no limit"
+    )
+    redis_url: str | None = Field(
+        default=None, description="redis://host:6379/0: one rate-limit budget shared by every worker and server"
+    )
+    rate_limit_fail_closed: bool = Field(
+        default=False, description="when Redis is unreachable: refuse (503) instead of limiting per process"
+    )
     fast_reads: bool = Field(
         default=True, description="serve GET /v1/{collection}/{id} on the lean path (http/fast_reads.py)"
     )

@@ -142,6 +142,12 @@ class UnsupportedMediaType(APIError):
     default_message = "Request bodies must be sent as application/json."
 
 
+class RateLimited(APIError):
+    status = 429
+    code = "rate_limit_exceeded"
+    default_message = "Too many requests; retry after the number of seconds in Retry-After."
+
+
 class ServiceUnavailable(APIError):
     status = 503
     code = "service_unavailable"

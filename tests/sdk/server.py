@@ -118,6 +118,8 @@ def start_server(workdir: Path) -> ServerProcess:
         "REDCORE_LOG_LEVEL": "warning",
         # OWASP's minimum Argon2id parameters, as the in-process tests use: real hashing, cheap enough.
         **{f"REDCORE_{name.upper()}": str(value) for name, value in support.TEST_ARGON2.items()},
+        # The SDK tests send many requests with one key; the limiter has tests of its own.
+        **{f"REDCORE_{name.upper()}": str(value) for name, value in support.TEST_LIMITS.items()},
     }
     server = ServerProcess(workdir=workdir, env=env, port=free_port())
     try:

@@ -53,7 +53,9 @@ class Authenticator:
             raise errors.AuthenticationFailed()
         if key.expires_at is not None and key.expires_at <= utcnow():
             raise errors.TokenExpired("The provided API key has expired.")
-        principal = Principal(org_id=key.org_id, credential_id=key.id, scopes=frozenset(key.scopes))
+        principal = Principal(
+            org_id=key.org_id, credential_id=key.id, scopes=frozenset(key.scopes), rate_limit=key.rate_limit
+        )
         if self._ttl > 0:
             if len(self._cache) >= _MAX_CACHED:
                 self._cache.clear()

@@ -1,5 +1,5 @@
-"""Authentication for the ``/v1`` router: every request there carries a valid bearer token, and the
-credential must hold the scope its route names (see :func:`requires`).
+"""Authentication for the ``/v1`` router: every request there passes the gate (a valid bearer token,
+within its rate limit), and the credential must hold the scope its route names (see :func:`requires`).
 
 It runs as the router's ``before_request`` hook rather than as ASGI middleware: route-level
 middleware makes the framework add a second exception-handling layer around every route, which
@@ -15,14 +15,15 @@ from redcore_server import errors
 if TYPE_CHECKING:
     from litestar import Request
 
-    from redcore_server.auth.authenticator import Authenticator
+    from redcore_server.auth.gate import Gate
 
 REQUIRED_SCOPE = "required_scope"
 
 
 async def authenticate_request(request: Request[Any, Any, Any]) -> None:
-    authenticator: Authenticator = request.app.state.authenticator
-    principal = await authenticator.authenticate(request.headers.get("authorization"))
+    gate: Gate = request.app.state.gate
+    client = request.client.host if request.client else None
+    principal = await gate.admit(request.headers.get("authorization"), client, request.scope["state"])
     required = request.route_handler.opt.get(REQUIRED_SCOPE)
     if required is not None and required not in principal.scopes:
         raise errors.InsufficientScope(required)

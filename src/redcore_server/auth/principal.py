@@ -9,3 +9,4 @@ class Principal(msgspec.Struct, frozen=True):
     org_id: str
     credential_id: str
     scopes: frozenset[str]
+    rate_limit: int | None = None  # the credential's own requests per window, if set

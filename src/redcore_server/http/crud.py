@@ -212,7 +212,8 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
         {
             "path": f"/{plural}",
             "tags": [c.tag],
-            "dependencies": {"service": Provide(service_of, sync_to_thread=False, use_cache=True)},
+            # Not cached: the controller class is shared by every app built in this process.
+            "dependencies": {"service": Provide(service_of, sync_to_thread=False)},
             **handlers,
         },
     )

@@ -28,8 +28,7 @@ async def _uow(state: State) -> AsyncGenerator[UnitOfWork, None]:
         await uow.finish(None)
 
 
-# The database lives as long as the app: cached after the first resolution.
-DEPENDENCIES = {
-    "db": Provide(_db, sync_to_thread=False, use_cache=True),
-    "uow": Provide(_uow),
-}
+def dependencies() -> dict[str, Provide]:
+    """Fresh providers for one app. The database lives as long as the app, so it is cached after
+    the first resolution; the cache belongs to the ``Provide`` object, hence one per app."""
+    return {"db": Provide(_db, sync_to_thread=False, use_cache=True), "uow": Provide(_uow)}

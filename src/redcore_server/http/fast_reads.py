@@ -5,7 +5,8 @@ handler serves this read at about 0.6x the throughput of a bare ASGI app on the 
 the framework's per-request machinery (routing trie, request object, signature parsing, response
 assembly, exception layers) costs more than the query. So this ASGI layer, installed inside the
 Litestar app (after its ``before_send`` hook, which still stamps ``X-Request-Id``), answers exactly
-that shape itself, with the same pieces the routes use: the :class:`Authenticator`, the domain's
+that shape itself, with the same pieces the routes use: the :class:`~redcore_server.auth.gate.Gate` (authentication
+and rate limit), the domain's
 required scope, its service ``get`` and its response headers, and the shared error rendering.
 
 Anything else, including every other method and path, goes to Litestar. Each collection's Litestar
@@ -29,7 +30,7 @@ from redcore_server.http.request_id import request_id
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
 
-    from redcore_server.auth.authenticator import Authenticator
+    from redcore_server.auth.gate import Gate
     from redcore_server.db import Database
 
 _encoder = msgspec.json.Encoder()
@@ -46,12 +47,10 @@ class FastRead:
 
 
 class FastReads:
-    def __init__(
-        self, app: ASGIApp, *, db: Database, authenticator: Authenticator, reads: Mapping[str, FastRead]
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, db: Database, gate: Gate, reads: Mapping[str, FastRead]) -> None:
         self._app = app
         self._db = db
-        self._authenticator = authenticator
+        self._gate = gate
         self._reads = dict(reads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -80,7 +79,8 @@ class FastReads:
                 authorization = value.decode("latin-1")
                 break
         try:
-            principal = await self._authenticator.authenticate(authorization)
+            client = scope.get("client")
+            principal = await self._gate.admit(authorization, client[0] if client else None, scope["state"])
             if read.scope not in principal.scopes:
                 raise errors.InsufficientScope(read.scope)
             resource = await read.fetch(self._db, principal.org_id, ident)

@@ -1,4 +1,5 @@
-"""Every response carries ``X-Request-Id``; errors repeat it in their body."""
+"""Every response carries ``X-Request-Id`` (errors repeat it in their body), and counted requests
+their rate-limit headers."""
 
 from __future__ import annotations
 
@@ -24,7 +25,13 @@ def request_id(scope: Scope) -> str:
     return rid
 
 
-async def add_request_id_header(message: Message, scope: Scope) -> None:
-    """``before_send`` hook: stamp the id on every HTTP response, errors and 404s included."""
+async def stamp_headers(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: the request id on every HTTP response, errors and 404s included, and the
+    ``X-RateLimit-*`` headers on every response to a request the rate limiter counted."""
     if message["type"] == "http.response.start":
-        MutableScopeHeaders.from_message(message).add("X-Request-Id", request_id(scope))
+        headers = MutableScopeHeaders.from_message(message)
+        headers["X-Request-Id"] = request_id(scope)
+        decision = scope["state"].get("rate_limit")
+        if decision is not None:
+            for name, value in decision.headers().items():
+                headers[name] = value

@@ -20,6 +20,8 @@ api_keys = sa.Table(
     sa.Column("last_used_at", Timestamp, nullable=True),
     sa.Column("expires_at", Timestamp, nullable=True),
     sa.Column("revoked_at", Timestamp, nullable=True),
+    # Requests per rate-limit window for this key; NULL: the server's default.
+    sa.Column("rate_limit", sa.Integer(), nullable=True),
     sa.Index("uq_api_keys_secret_hash", "secret_hash", unique=True),
     sa.Index("ix_api_keys_org_id_created_at", "org_id", "created_at"),
 )

@@ -6,7 +6,7 @@ from typing import Any
 from redcore_server.db import Executor, Row
 from redcore_server.keys.schemas import ApiKey
 
-_COLUMNS = "id, org_id, name, prefix, scopes, created_at, last_used_at, expires_at, revoked_at"
+_COLUMNS = "id, org_id, name, prefix, scopes, created_at, last_used_at, expires_at, revoked_at, rate_limit"
 
 
 def _key(row: Row) -> ApiKey:
@@ -17,8 +17,8 @@ def _key(row: Row) -> ApiKey:
 
 async def insert(db: Executor, key: ApiKey, secret_hash: str) -> None:
     await db.execute(
-        "INSERT INTO api_keys (id, org_id, name, prefix, secret_hash, scopes, created_at, expires_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO api_keys (id, org_id, name, prefix, secret_hash, scopes, created_at, expires_at, rate_limit)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         key.id,
         key.org_id,
         key.name,
@@ -27,6 +27,7 @@ async def insert(db: Executor, key: ApiKey, secret_hash: str) -> None:
         " ".join(key.scopes),
         key.created_at,
         key.expires_at,
+        key.rate_limit,
     )
 
 

@@ -17,6 +17,7 @@ class ApiKey(msgspec.Struct):
     last_used_at: datetime | None
     expires_at: datetime | None
     revoked_at: datetime | None
+    rate_limit: int | None = None
 
 
 class CreatedApiKey(msgspec.Struct):

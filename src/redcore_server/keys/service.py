@@ -32,7 +32,12 @@ def generate_secret() -> str:
 
 
 async def create(
-    db: Executor, org_id: str, *, scopes: str | list[str] | None = None, name: str | None = None
+    db: Executor,
+    org_id: str,
+    *,
+    scopes: str | list[str] | None = None,
+    name: str | None = None,
+    rate_limit: int | None = None,
 ) -> CreatedApiKey:
     try:
         granted = parse_scopes(scopes)
@@ -40,6 +45,8 @@ async def create(
         raise errors.ValidationError.of(("scopes", str(exc))) from None
     if name is not None and not 1 <= len(name.strip()) <= 200:
         raise errors.ValidationError.of(("name", "must be 1 to 200 characters"))
+    if rate_limit is not None and rate_limit < 1:
+        raise errors.ValidationError.of(("rate_limit", "must be a whole number of requests >= 1"))
     secret = generate_secret()
     key = ApiKey(
         id=new_id("key"),
@@ -51,6 +58,7 @@ async def create(
         last_used_at=None,
         expires_at=None,
         revoked_at=None,
+        rate_limit=rate_limit,
     )
     await repository.insert(db, key, hash_secret(secret))
     return CreatedApiKey(key=key, secret=secret)
