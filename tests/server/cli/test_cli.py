@@ -173,3 +173,25 @@ def _wait_healthy(port: int) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError("server did not become healthy")
+
+
+def test_serve_refuses_several_workers_without_a_shared_rate_limit(database_url: str, tmp_path: Path) -> None:
+    result = run_cli("serve", "--workers", "2", "--port", str(free_port()), url=database_url, cwd=tmp_path, check=False)
+    assert result.returncode != 0
+    assert "REDCORE_REDIS_URL" in result.stderr
+
+
+def test_keys_carry_their_own_rate_limit(database_url: str) -> None:
+    org = json.loads(
+        run_cli("orgs", "create", f"Limits {os.getpid()}-{time.time_ns()}", "--json", url=database_url).stdout
+    )
+    created = json.loads(
+        run_cli("keys", "create", "--org", org["id"], "--rate-limit", "50", "--json", url=database_url).stdout
+    )
+    assert created["key"]["rate_limit"] == 50
+    listed = json.loads(run_cli("keys", "list", "--org", org["id"], "--json", url=database_url).stdout)
+    assert [k["rate_limit"] for k in listed] == [50]
+    assert "limit 50" in run_cli("keys", "list", "--org", org["id"], url=database_url).stdout
+    bad = run_cli("keys", "create", "--org", org["id"], "--rate-limit", "0", url=database_url, check=False)
+    assert bad.returncode != 0
+    assert "rate_limit" in bad.stderr
