@@ -45,8 +45,8 @@ class Gate:
             decision = await self.limiter.hit(f"key:{principal.credential_id}", limit)
             state[RATE_LIMIT_STATE] = decision
             if not decision.allowed:
-                raise errors.RateLimited(
+                raise errors.RateLimited(  # the X-RateLimit-* headers are stamped from the state
                     f"This API key allows {limit} requests per window; retry in {decision.retry_after} s.",
-                    headers=decision.headers(),
+                    headers={"Retry-After": str(decision.retry_after)},
                 )
         return principal

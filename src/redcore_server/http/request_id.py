@@ -30,8 +30,9 @@ async def stamp_headers(message: Message, scope: Scope) -> None:
     ``X-RateLimit-*`` headers on every response to a request the rate limiter counted."""
     if message["type"] == "http.response.start":
         headers = MutableScopeHeaders.from_message(message)
-        headers["X-Request-Id"] = request_id(scope)
+        headers.add("X-Request-Id", request_id(scope))
         decision = scope["state"].get("rate_limit")
-        if decision is not None:
-            for name, value in decision.headers().items():
-                headers[name] = value
+        if decision is not None:  # never set by a handler: appended, not searched for
+            headers.add("X-RateLimit-Limit", str(decision.limit))
+            headers.add("X-RateLimit-Remaining", str(decision.remaining))
+            headers.add("X-RateLimit-Reset", str(decision.reset))

@@ -4,8 +4,12 @@ Windows are aligned on multiples of ``window`` since the epoch, so every process
 on when a window resets (``X-RateLimit-Reset``) without talking to the others.
 
 * :class:`MemoryLimiter` counts in this process: the embedded default for one process.
-* :class:`RedisLimiter` counts in Redis with one atomic script call (one round trip) per request,
-  so every worker and server shares one budget per key. When Redis cannot be reached it either
+* :class:`RedisLimiter` counts in Redis, so every worker and server shares one budget per key. A
+  process reserves positions in a window's count in batches (one atomic ``INCRBY`` per batch) and
+  hands them out locally: a request is allowed when its position is within the limit, so the total
+  allowed never exceeds the limit. Batches are a sixteenth of what the process last saw remaining
+  (at most 100), so near the limit they shrink to one position per round trip and no process sits
+  on budget another could use. When Redis cannot be reached it either
   keeps serving on a per-process count (fail-open, the default: logged once per outage, shown by
   ``/health``, and Redis is tried again every second) or refuses with 503 (fail-closed).
 """
@@ -28,12 +32,14 @@ logger = logging.getLogger("redcore.ratelimit")
 
 Clock = Callable[[], float]
 
-# KEYS[1] the window's counter; ARGV[1] the window's length in ms. Returns the count after this hit.
-_HIT_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+# KEYS[1] the window's counter; ARGV[1] positions to reserve, ARGV[2] the window's length in ms.
+# Returns the count after the reservation: this batch holds positions count-n+1 .. count.
+_RESERVE_SCRIPT = """
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+if count == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return count
 """
+MAX_BATCH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +123,9 @@ class RedisLimiter:
         self.window = window
         self._clock = clock
         self._redis = aioredis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self._script = self._redis.register_script(_HIT_SCRIPT)
+        self._script = self._redis.register_script(_RESERVE_SCRIPT)
+        # key -> [window index, next position to hand out, last position reserved]
+        self._batches: dict[str, list[int]] = {}
         self._fail_closed = fail_closed
         self._fallback = MemoryLimiter(window, clock)
         self._retry_every = retry_every
@@ -126,17 +134,28 @@ class RedisLimiter:
 
     async def hit(self, key: str, limit: int) -> Decision:
         now = self._clock()
+        index = int(now // self.window)
+        batch = self._batches.get(key)
+        if batch is not None and batch[0] == index and batch[1] <= batch[2]:
+            position = batch[1]
+            batch[1] += 1
+            return _decide(position, limit, index, self.window, now)
         if self._down_since is None or now >= self._next_try:
-            index = int(now // self.window)
+            seen = batch[2] if batch is not None and batch[0] == index else 0
+            size = max(1, min(MAX_BATCH, (limit - seen) // 16))
             try:
-                count = int(await self._script(keys=[f"rl:{key}:{index}"], args=[int(self.window * 1000)]))
+                count = int(await self._script(keys=[f"rl:{key}:{index}"], args=[size, int(self.window * 1000)]))
             except (RedisError, OSError) as exc:
                 self._mark_down(now, exc)
             else:
                 if self._down_since is not None:
                     logger.warning("Redis is reachable again: rate limits are shared again")
                     self._down_since = None
-                return _decide(count, limit, index, self.window, now)
+                position = count - size + 1
+                if len(self._batches) >= 100_000:
+                    self._batches.clear()
+                self._batches[key] = [index, position + 1, count]
+                return _decide(position, limit, index, self.window, now)
         if self._fail_closed:
             raise errors.ServiceUnavailable("Rate limiting is unavailable; retry shortly.")
         return self._fallback.hit_now(key, limit)

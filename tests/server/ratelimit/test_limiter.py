@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -62,3 +63,40 @@ async def test_redis_limiter_counts_in_redis_and_degrades_by_policy(fail_closed:
         assert unreachable.status() == "degraded"
     finally:
         await unreachable.close()
+
+
+async def test_redis_batches_never_allow_more_than_the_limit_across_processes() -> None:
+    key = f"test-{uuid.uuid4().hex}"
+    limit = 200  # batches of up to 12 positions
+    a, b = RedisLimiter(REDIS_URL, 60), RedisLimiter(REDIS_URL, 60)
+    try:
+        allowed = 0
+        for i in range(300):
+            allowed += (await (a if i % 3 else b).hit(key, limit)).allowed
+        assert limit - 2 * (limit // 16) <= allowed <= limit  # exact bound; at most two batches unused
+        reserved = int(await a._redis.get(f"rl:{key}:{int(time.time() // 60)}"))
+        assert reserved < 300 + 2 * 12  # reserved in batches, not one round trip per request
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_redis_batches_cut_round_trips_for_large_limits() -> None:
+    key = f"test-{uuid.uuid4().hex}"
+    limiter = RedisLimiter(REDIS_URL, 60)
+    calls = 0
+    script = limiter._script
+
+    async def counting(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return await script(*args, **kwargs)
+
+    limiter._script = counting  # type: ignore[assignment]
+    try:
+        decisions = [await limiter.hit(key, 1_000_000) for _ in range(500)]
+        assert all(d.allowed for d in decisions)
+        assert calls == 5  # batches of 100
+        assert decisions[-1].remaining == 1_000_000 - 500
+    finally:
+        await limiter.close()
