@@ -4,14 +4,18 @@ one budget across servers sharing Redis, and a Redis outage that the API rides t
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar import Litestar
 
@@ -169,3 +173,44 @@ async def test_a_redis_outage_keeps_the_api_serving_and_limiting_resumes(databas
             after = [(await client.get("/v1/users")).status_code for _ in range(4)]
             assert after == [200, 200, 200, 429]
             assert (await anonymous.get("/health")).json()["rate_limiter"] == "redis"
+
+
+@pytest.mark.skipif(
+    support.BACKEND != "sqlite", reason="two real servers on one SQLite file; PostgreSQL is covered above"
+)
+def test_two_server_processes_share_one_budget_through_redis(tmp_path: Path, own_redis) -> None:
+    own_redis()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDCORE_")}
+    env |= {"REDCORE_REDIS_URL": own_redis.url, "REDCORE_RATE_LIMIT": "6", "REDCORE_LOG_LEVEL": "warning"}
+    ports = [_free_port(), _free_port()]
+    procs = []
+    try:
+        for port in ports:  # the first start creates the database and prints the key; the second shares it
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "redcore_server", "serve", "--json", "--port", str(port)],
+                cwd=tmp_path,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            procs.append(proc)
+            assert proc.stdout is not None
+            banner = json.loads(proc.stdout.readline())
+            if "api_key" in banner:
+                key = banner["api_key"]
+            for _ in range(200):
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.05)
+        headers = {"Authorization": f"Bearer {key}"}
+        statuses = [
+            httpx.get(f"http://127.0.0.1:{ports[i % 2]}/v1/users", headers=headers).status_code for i in range(7)
+        ]
+        assert sorted(statuses) == [200] * 6 + [429]
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
