@@ -17,8 +17,10 @@ from redcore_server.auth.middleware import authenticate_request
 from redcore_server.config import Settings
 from redcore_server.db import open_database
 from redcore_server.db.migrate import ensure_migrated
+from redcore_server.events.routes import EVENTS, EventController
+from redcore_server.events.service import EventService
 from redcore_server.health.routes import health
-from redcore_server.http.crud import CollectionService
+from redcore_server.http.crud import ReadableService
 from redcore_server.http.dependencies import dependencies
 from redcore_server.http.error_handler import handle_exception
 from redcore_server.http.fast_reads import FastReads
@@ -54,7 +56,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         threads=settings.password_hash_threads,
     )
 
-    services: dict[str, CollectionService[Any]] = {USERS.name: UserService(hasher), PRODUCTS.name: ProductService()}
+    services: dict[str, ReadableService[Any]] = {
+        USERS.name: UserService(hasher),
+        PRODUCTS.name: ProductService(),
+        EVENTS.name: EventService(),
+    }
     collections = (USERS, PRODUCTS)
 
     @asynccontextmanager
@@ -68,7 +74,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await limiter.close()
             await db.close()
 
-    v1 = Router(path="/v1", route_handlers=[UserController, ProductController], before_request=authenticate_request)
+    v1 = Router(
+        path="/v1",
+        route_handlers=[UserController, ProductController, EventController],
+        before_request=authenticate_request,
+    )
 
     app = Litestar(
         route_handlers=[v1, health, openapi_json, docs_page, docs_assets],

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
+import msgspec
+
 from redcore_server import errors
 from redcore_server.db import Executor, UniqueViolation
 from redcore_server.db.listing import PageRequest, PageResult
 from redcore_server.db.resources import ResourceTable
 from redcore_server.db.uow import UnitOfWork
+from redcore_server.events.recorder import record
 from redcore_server.ids import utcnow
 from redcore_server.versioning import etag_for
 
@@ -50,11 +53,15 @@ class ResourceKind(Generic[T]):
     async def list(self, db: Executor, org_id: str, req: PageRequest) -> tuple[list[T], PageResult]:
         return await self.table.list_page(db, org_id, req)
 
-    async def insert(self, uow: UnitOfWork, values: Mapping[str, Any]) -> None:
+    async def insert(self, uow: UnitOfWork, org_id: str, item: T, extra: Mapping[str, Any] | None = None) -> None:
+        """Store ``item`` (plus ``extra`` columns it does not show) and record ``<noun>.created``."""
+        tx = await uow.tx()
+        values = msgspec.structs.asdict(item) | {"org_id": org_id} | dict(extra or {})  # type: ignore[arg-type]
         try:
-            await self.table.insert(await uow.tx(), values)
+            await self.table.insert(tx, values)
         except UniqueViolation as exc:
             raise self.conflict(exc) from None
+        await record(tx, uow, org_id, f"{self.noun}.created", item)
 
     async def update_fields(
         self, uow: UnitOfWork, org_id: str, ident: str, changes: Mapping[str, Any], if_match: frozenset[str] | None
@@ -71,6 +78,7 @@ class ResourceKind(Generic[T]):
             raise self.conflict(exc) from None
         if updated is None:
             raise self.not_found(ident)
+        await record(tx, uow, org_id, f"{self.noun}.updated", updated)
         return updated
 
     async def delete(self, uow: UnitOfWork, org_id: str, ident: str, if_match: frozenset[str] | None = None) -> None:
@@ -78,8 +86,10 @@ class ResourceKind(Generic[T]):
             raise self.not_found(ident)
         tx = await uow.tx()
         await self._check_version(tx, org_id, ident, if_match)
-        if not await self.table.delete(tx, org_id, ident):
+        deleted = await self.table.delete(tx, org_id, ident)
+        if deleted is None:
             raise self.not_found(ident)
+        await record(tx, uow, org_id, f"{self.noun}.deleted", deleted)
 
     async def _check_version(self, tx: Executor, org_id: str, ident: str, if_match: frozenset[str] | None) -> None:
         """Enforce ``If-Match``: the stored version must be one the caller names."""

@@ -60,6 +60,7 @@ class PageRequest:
     order: Order | None = None
     cursor: str | None = None
     filters: dict[str, Any] = field(default_factory=dict)
+    ranges: list[tuple[str, str, Any]] = field(default_factory=list)  # (column, ">=" or "<", value)
     search: str | None = None
 
 
@@ -153,6 +154,10 @@ async def fetch_page(db: Executor, spec: ListSpec, org_id: str, req: PageRequest
     where = _Where(org_id)
     for column, value in req.filters.items():
         where.add(f"{column} = {{0}}", value)
+    for column, op, value in req.ranges:
+        if op not in (">=", "<"):
+            raise ValueError(f"unsupported range operator {op!r}")
+        where.add(f"{column} {op} {{0}}", value)
     if req.search:
         _search(where, spec, db.dialect, req.search)
     count_sql, count_args = f"SELECT count(*) FROM {spec.table} WHERE {where.sql}", list(where.args)

@@ -4,7 +4,7 @@ one :class:`ResourceTable` and adds only the queries that are its own."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -15,7 +15,7 @@ T = TypeVar("T")
 
 
 class ResourceTable(Generic[T]):
-    def __init__(self, model: type[T], spec: ListSpec, *, updatable: frozenset[str]) -> None:
+    def __init__(self, model: Callable[..., T], spec: ListSpec, *, updatable: frozenset[str]) -> None:
         self.model = model
         self.spec = spec
         self.table = spec.table
@@ -60,5 +60,9 @@ class ResourceTable(Generic[T]):
         )
         return None if row is None else self.model(*row)
 
-    async def delete(self, db: Executor, org_id: str, ident: str) -> bool:
-        return await db.execute(f"DELETE FROM {self.table} WHERE id = $1 AND org_id = $2", ident, org_id) > 0
+    async def delete(self, db: Executor, org_id: str, ident: str) -> T | None:
+        """Delete the row; return it as it was, or None when there was none."""
+        row = await db.fetchrow(
+            f"DELETE FROM {self.table} WHERE id = $1 AND org_id = $2 RETURNING {self.columns}", ident, org_id
+        )
+        return None if row is None else self.model(*row)

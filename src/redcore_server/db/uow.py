@@ -8,14 +8,24 @@ request boundary (``http.dependencies.provide_uow``). Services never commit.
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 
 from redcore_server.db.database import Database, Executor
 
 
-class UnitOfWork:
-    __slots__ = ("_cm", "_db", "_tx")
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is making the changes of a unit of work (recorded with each event)."""
 
-    def __init__(self, db: Database) -> None:
+    credential_id: str | None
+    request_id: str | None
+
+
+class UnitOfWork:
+    __slots__ = ("_cm", "_db", "_tx", "actor")
+
+    def __init__(self, db: Database, actor: Actor | None = None) -> None:
+        self.actor = actor
         self._db = db
         self._cm: AbstractAsyncContextManager[Executor] | None = None
         self._tx: Executor | None = None

@@ -43,14 +43,19 @@ class ListFilters:
 
     equals: dict[str, Any] = field(default_factory=dict)
     search: str | None = None
+    ranges: list[tuple[str, str, Any]] = field(default_factory=list)  # (column, ">=" or "<", value)
 
 
-class CollectionService(Protocol[T]):
-    """What a domain's service offers the routes (see ``users.service.UserService``)."""
+class ReadableService(Protocol[T]):
+    """What a domain's service offers the read routes (see ``events.service.EventService``)."""
 
     async def get(self, db: Database, org_id: str, ident: str) -> T: ...
 
     async def list(self, db: Database, org_id: str, req: PageRequest) -> tuple[list[T], PageResult]: ...
+
+
+class CollectionService(ReadableService[T], Protocol[T]):
+    """What a domain's service offers every route (see ``users.service.UserService``)."""
 
     async def create(self, uow: UnitOfWork, org_id: str, data: Any) -> T: ...
 
@@ -68,19 +73,20 @@ class Collection(Generic[T]):
     id_prefix: str  # "usr_"
     tag: str
     model: type[T]
-    create_model: type[Any]
-    update_model: type[Any]
+    create_model: type[Any] | None  # None: a read-only collection (list and get only)
+    update_model: type[Any] | None
     read_scope: str
-    write_scope: str
+    write_scope: str | None
     filters: Callable[..., ListFilters]  # a dependency whose parameters are the list's filters
     sortable: tuple[str, ...]
     create_doc: str
     conflict_codes: str  # the 409 codes, for the OpenAPI description
+    version_field: str = "updated_at"  # what the ETag follows ("created_at" for immutable items)
 
     def headers(self, resource: Any) -> dict[str, str]:
-        return {"ETag": etag_for(resource.updated_at)}
+        return {"ETag": etag_for(getattr(resource, self.version_field))}
 
-    def fast_read(self, service: CollectionService[T]) -> FastRead:
+    def fast_read(self, service: ReadableService[T]) -> FastRead:
         """``GET /v1/{name}/{id}`` for the lean path (http/fast_reads.py), with the same pieces."""
         return FastRead(scope=self.read_scope, fetch=service.get, headers=self.headers)
 
@@ -103,6 +109,7 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
         filters: NamedDependency[ListFilters],
     ) -> JsonResponse[page]:  # type: ignore[valid-type]
         page_request.filters.update(filters.equals)
+        page_request.ranges.extend(filters.ranges)
         page_request.search = filters.search
         items, result = await service.list(db, request.user.org_id, page_request)
         return JsonResponse(page(data=items, meta=list_meta(page_request, result)))
@@ -113,6 +120,7 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
         uow: NamedDependency[UnitOfWork],
         service: NamedDependency[Any],  # a CollectionService (Protocols cannot be checked at run time)
     ) -> JsonResponse[model]:  # type: ignore[valid-type]
+        assert c.create_model is not None  # write routes exist only when it is set
         data = await read_json(request, c.create_model)
         item = await service.create(uow, request.user.org_id, data)
         headers = {"Location": f"/v1/{plural}/{item.id}", **c.headers(item)}
@@ -135,6 +143,7 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
         service: NamedDependency[Any],  # a CollectionService (Protocols cannot be checked at run time)
         id: ident,
     ) -> JsonResponse[model]:  # type: ignore[valid-type]
+        assert c.update_model is not None
         data = await read_json(request, c.update_model)
         if_match = parse_if_match(request.headers.get("if-match"))
         item = await service.update(uow, request.user.org_id, id, data, if_match)
@@ -164,17 +173,6 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
             f"Sortable by {sortable}.",
             operation_id=f"list_{plural}",
         )(list_items),
-        f"create_{c.noun}": post(
-            "/",
-            opt=requires(c.write_scope),
-            dependencies=documents_body(c.create_model),
-            responses=error_responses(*WRITE_ERRORS, 409),
-            response_headers=[LOCATION_HEADER, ETAG_HEADER],
-            status_code=HTTP_201_CREATED,
-            summary=f"Create a {c.noun}",
-            description=f"{c.create_doc} Answers 201 with a `Location` header; 409 {c.conflict_codes}.",
-            operation_id=f"create_{c.noun}",
-        )(create_item),
         f"get_{c.noun}": get(
             "/{id:str}",
             opt=requires(c.read_scope),
@@ -184,28 +182,42 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
             description=f"One {c.noun}, with an `ETag` to send back as `If-Match` on a later write.",
             operation_id=f"get_{c.noun}",
         )(get_item),
-        f"update_{c.noun}": route(
-            "/{id:str}",
-            http_method=[HttpMethod.PATCH, HttpMethod.PUT],
-            opt=requires(c.write_scope),
-            dependencies=documents_body(c.update_model),
-            responses=error_responses(*WRITE_ERRORS, 404, 409, 412),
-            response_headers=[ETAG_HEADER],
-            summary=f"Update a {c.noun}",
-            description="Change only the fields given; `PUT` has the same partial semantics. With "
-            "`If-Match: <ETag>` the change applies only if nothing changed since (else 412).",
-            operation_id=lambda handler, method, _: f"{method.lower()}_{c.noun}",
-        )(update_item),
-        f"delete_{c.noun}": delete(
-            "/{id:str}",
-            opt=requires(c.write_scope),
-            responses=error_responses(*READ_ERRORS, 404, 412),
-            status_code=HTTP_204_NO_CONTENT,
-            summary=f"Delete a {c.noun}",
-            description=f"Permanently remove the {c.noun}. Honours `If-Match` like updates.",
-            operation_id=f"delete_{c.noun}",
-        )(delete_item),
     }
+    if c.create_model is not None and c.update_model is not None and c.write_scope is not None:
+        handlers |= {
+            f"create_{c.noun}": post(
+                "/",
+                opt=requires(c.write_scope),
+                dependencies=documents_body(c.create_model),
+                responses=error_responses(*WRITE_ERRORS, 409),
+                response_headers=[LOCATION_HEADER, ETAG_HEADER],
+                status_code=HTTP_201_CREATED,
+                summary=f"Create a {c.noun}",
+                description=f"{c.create_doc} Answers 201 with a `Location` header; 409 {c.conflict_codes}.",
+                operation_id=f"create_{c.noun}",
+            )(create_item),
+            f"update_{c.noun}": route(
+                "/{id:str}",
+                http_method=[HttpMethod.PATCH, HttpMethod.PUT],
+                opt=requires(c.write_scope),
+                dependencies=documents_body(c.update_model),
+                responses=error_responses(*WRITE_ERRORS, 404, 409, 412),
+                response_headers=[ETAG_HEADER],
+                summary=f"Update a {c.noun}",
+                description="Change only the fields given; `PUT` has the same partial semantics. With "
+                "`If-Match: <ETag>` the change applies only if nothing changed since (else 412).",
+                operation_id=lambda handler, method, _: f"{method.lower()}_{c.noun}",
+            )(update_item),
+            f"delete_{c.noun}": delete(
+                "/{id:str}",
+                opt=requires(c.write_scope),
+                responses=error_responses(*READ_ERRORS, 404, 412),
+                status_code=HTTP_204_NO_CONTENT,
+                summary=f"Delete a {c.noun}",
+                description=f"Permanently remove the {c.noun}. Honours `If-Match` like updates.",
+                operation_id=f"delete_{c.noun}",
+            )(delete_item),
+        }
     return type(
         f"{c.noun.capitalize()}Controller",
         (Controller,),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Any
 
+from litestar import Request
 from litestar.datastructures import State
 from litestar.di import Provide
 
 from redcore_server.db import Database
-from redcore_server.db.uow import UnitOfWork
+from redcore_server.db.uow import Actor, UnitOfWork
+from redcore_server.http.request_id import request_id
 
 
 def _db(state: State) -> Database:
@@ -16,9 +19,11 @@ def _db(state: State) -> Database:
     return db
 
 
-async def _uow(state: State) -> AsyncGenerator[UnitOfWork, None]:
+async def _uow(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfWork, None]:
     """The request boundary: commit when the handler returns, roll back when it raises."""
-    uow = UnitOfWork(state.db)
+    principal = request.scope.get("user")
+    actor = Actor(getattr(principal, "credential_id", None), request_id(request.scope))
+    uow = UnitOfWork(state.db, actor)
     try:
         yield uow
     except BaseException as exc:

@@ -11,6 +11,7 @@ from redcore_server import errors
 from redcore_server.currencies import is_currency
 from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
+from redcore_server.events.recorder import record
 from redcore_server.ids import new_id, utcnow
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.products import repository
@@ -83,7 +84,8 @@ class ImportRejected(Exception):
 
 async def import_catalog(tx: Executor, org_id: str, rows: list[tuple[int, ProductCreate | ImportProblem]]) -> int:
     """Insert every row or none: all rows are validated (types, rules, SKUs unique in the file and
-    against the catalog) before the first insert, and the caller's transaction makes it atomic."""
+    against the catalog) before the first insert, and the caller's transaction makes it atomic.
+    Each product gets its ``product.created`` event, as through the API."""
     problems = [row for _, row in rows if isinstance(row, ImportProblem)]
     base = await _base_currency(tx, org_id)
     taken = await repository.existing_skus(tx, org_id)
@@ -108,6 +110,7 @@ async def import_catalog(tx: Executor, org_id: str, rows: list[tuple[int, Produc
         raise ImportRejected(sorted(problems, key=lambda p: p.line))
     for product in products:
         await repository.PRODUCTS.insert(tx, _row(product, org_id))
+        await record(tx, None, org_id, "product.created", product)
     return len(products)
 
 
@@ -121,7 +124,7 @@ class ProductService(ResourceKind[Product]):
         """``currency`` defaults to the organization's base currency."""
         base = data.currency or await _base_currency(uow.db, org_id)
         product = validate_create(data, base)
-        await self.insert(uow, _row(product, org_id))
+        await self.insert(uow, org_id, product)
         return product
 
     async def update(

@@ -77,7 +77,7 @@ class UserService(ResourceKind[User]):
             created_at=now,
             updated_at=now,
         )
-        await self.insert(uow, msgspec.structs.asdict(user) | {"org_id": org_id, "password_hash": password_hash})
+        await self.insert(uow, org_id, user, {"password_hash": password_hash})
         return user
 
     async def update(

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+
+class Event(msgspec.Struct):
+    """Something that changed: ``type`` is ``user.created``, ``product.deleted``…; ``data`` is the
+    object after the change (before it, for deletions)."""
+
+    id: str
+    type: str
+    created_at: datetime
+    data: dict[str, Any]
+    request_id: str | None
+    credential_id: str | None

@@ -1,0 +1,14 @@
+"""Reading events back (they are written by ``events.recorder`` as changes happen)."""
+
+from __future__ import annotations
+
+from redcore_server.events import repository
+from redcore_server.events.schemas import Event
+from redcore_server.resources import ResourceKind
+
+
+class EventService(ResourceKind[Event]):
+    """Events are read-only through the API."""
+
+    def __init__(self) -> None:
+        super().__init__("event", "evt_", repository.EVENTS, {})
