@@ -52,7 +52,7 @@ class Users(SyncCollection[User]):
     def create(self, **fields: Unpack[UserCreateParams]) -> User:
         """Create a user: ``email`` and ``name`` are required, ``role`` defaults to ``"viewer"``.
 
-        Without a ``password`` the user is ``pending_invite`` (an invitation is sent); with one,
+        Without a ``password`` the user is ``pending_invite`` (to be invited); with one,
         ``active``. Raises ValidationError (``.details``) or DuplicateError (email taken).
         """
         return self._request(USERS.create(fields))
