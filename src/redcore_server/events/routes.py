@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar.params import Parameter
@@ -23,7 +23,9 @@ def event_filters(
         datetime | None, Parameter(description="Only events before this time (RFC 3339).")
     ] = None,
 ) -> ListFilters:
-    ranges = [("created_at", op, value) for op, value in ((">=", created_after), ("<", created_before)) if value]
+    bounds = ((">=", created_after), ("<", created_before))
+    # A time without an offset is taken as UTC, like every timestamp this API writes.
+    ranges = [("created_at", op, v if v.tzinfo else v.replace(tzinfo=UTC)) for op, v in bounds if v is not None]
     return ListFilters({"type": type} if type else {}, None, ranges)
 
 

@@ -76,6 +76,8 @@ async def test_events_filter_by_type_and_time_and_read_one(tenant: Tenant) -> No
     middle = everything[1]["created_at"]
     assert [e["id"] for e in await events(tenant, created_after=middle)] == [e["id"] for e in everything[1:]]
     assert [e["id"] for e in await events(tenant, created_before=middle)] == [everything[0]["id"]]
+    naive = middle.removesuffix("Z")  # no offset: read as UTC
+    assert [e["id"] for e in await events(tenant, created_after=naive)] == [e["id"] for e in everything[1:]]
     newest_first = (await tenant.client.get("/v1/events")).json()
     assert newest_first["meta"]["total"] == 3
     assert newest_first["data"][0]["id"] == everything[-1]["id"]
