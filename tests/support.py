@@ -53,10 +53,17 @@ async def drop_postgres_database(url: str) -> None:
 
 # The suite sends many requests with one key from one address; rate-limit tests set their own limits.
 TEST_LIMITS = {"rate_limit": 1_000_000, "auth_failure_limit": 1_000_000}
+# Webhook receivers in tests listen on loopback; retries come fast.
+TEST_WEBHOOKS: dict[str, Any] = {
+    "webhook_allow_private": True,
+    "webhook_retry_schedule": "0.2,0.2,0.2",
+    "webhook_poll_interval": 0.05,
+    "webhook_timeout": 2.0,
+}
 
 
 def test_settings(database_url: str, **overrides: Any) -> Settings:
-    return Settings(database_url=database_url, **(TEST_ARGON2 | TEST_LIMITS | overrides))
+    return Settings(database_url=database_url, **(TEST_ARGON2 | TEST_LIMITS | TEST_WEBHOOKS | overrides))
 
 
 @asynccontextmanager

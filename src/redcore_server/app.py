@@ -32,6 +32,9 @@ from redcore_server.products.service import ProductService
 from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.users.routes import USERS, UserController
 from redcore_server.users.service import UserService
+from redcore_server.webhooks.dispatcher import DeliveryConfig, Dispatcher
+from redcore_server.webhooks.routes import WEBHOOK_ENDPOINTS, WebhookDeliveryController, WebhookEndpointController
+from redcore_server.webhooks.service import DeliveryService, WebhookEndpointService
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -56,27 +59,54 @@ def create_app(settings: Settings | None = None) -> Litestar:
         threads=settings.password_hash_threads,
     )
 
+    endpoints = WebhookEndpointService(allow_private=settings.webhook_allow_private)
     services: dict[str, ReadableService[Any]] = {
         USERS.name: UserService(hasher),
         PRODUCTS.name: ProductService(),
         EVENTS.name: EventService(),
+        WEBHOOK_ENDPOINTS.name: endpoints,
     }
     collections = (USERS, PRODUCTS)
+    state = State(
+        {
+            "db": db,
+            "authenticator": authenticator,
+            "gate": gate,
+            "limiter": limiter,
+            "hasher": hasher,
+            "settings": settings,
+            "services": services,
+            "deliveries": DeliveryService(endpoints),
+            "dispatcher": None,
+        }
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.connect()
         try:
             await ensure_migrated(db)
+            if settings.embedded_worker:
+                state.dispatcher = Dispatcher(db, DeliveryConfig.from_settings(settings))
+                state.dispatcher.start()
             yield
         finally:
+            if state.dispatcher is not None:
+                await state.dispatcher.stop()
+                state.dispatcher = None
             await authenticator.drain()
             await limiter.close()
             await db.close()
 
     v1 = Router(
         path="/v1",
-        route_handlers=[UserController, ProductController, EventController],
+        route_handlers=[
+            UserController,
+            ProductController,
+            EventController,
+            WebhookEndpointController,
+            WebhookDeliveryController,
+        ],
         before_request=authenticate_request,
     )
 
@@ -87,17 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[stamp_headers],
         response_headers=[REQUEST_ID_HEADER],
         lifespan=[lifespan],
-        state=State(
-            {
-                "db": db,
-                "authenticator": authenticator,
-                "gate": gate,
-                "limiter": limiter,
-                "hasher": hasher,
-                "settings": settings,
-                "services": services,
-            }
-        ),
+        state=state,
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_size,
         logging_config=LoggingConfig(

@@ -1,4 +1,4 @@
-"""``redcore-server``: serve, migrate, bootstrap, and manage organizations and API keys.
+"""``redcore-server``: serve, deliver webhooks, migrate, bootstrap, manage organizations and keys.
 
 Every command reads the same ``REDCORE_*`` settings as the server and takes ``--json`` for
 scripts. A secret is printed once, when it is created; it cannot be shown again.
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -28,11 +30,12 @@ from redcore_server.orgs import repository as orgs_repository
 from redcore_server.orgs import service as orgs_service
 from redcore_server.products import service as products_service
 from redcore_server.products.importing import read_catalog
+from redcore_server.webhooks.dispatcher import DeliveryConfig, Dispatcher
 
 T = TypeVar("T")
 
 app = typer.Typer(
-    help="RedCore server: run it, migrate its database, manage organizations and API keys.",
+    help="RedCore server: run it, deliver its webhooks, migrate its database, manage organizations and API keys.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -61,11 +64,11 @@ def _fail(message: str, as_json: bool = False, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _run(settings: Settings, work: Callable[[Database], Awaitable[T]], as_json: bool) -> T:
+def _run(settings: Settings, work: Callable[[Database], Awaitable[T]], as_json: bool, pool_max: int = 2) -> T:
     """Open the database, check its schema, run ``work``, and turn failures into clean exits."""
 
     async def main() -> T:
-        db = open_database(settings.database_url, pool_min=1, pool_max=2, sqlite_readers=1)
+        db = open_database(settings.database_url, pool_min=1, pool_max=pool_max, sqlite_readers=min(pool_max, 4))
         await db.connect()
         try:
             await ensure_migrated(db)
@@ -230,6 +233,44 @@ def products_import(
             typer.secho(f"{len(exc.problems)} problem(s) in {file.name}; nothing was imported.", err=True)
         raise typer.Exit(1) from None
     _emit(as_json, {"imported": imported}, f"Imported {imported} product(s) from {file.name}.")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Attempts in flight at once (REDCORE_WEBHOOK_CONCURRENCY).", min=1)
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Deliver webhooks until stopped (Ctrl-C or SIGTERM). Run any number, on any machines: each
+    claims different deliveries. Set REDCORE_EMBEDDED_WORKER=false on the servers to leave delivery
+    to workers alone."""
+    if concurrency is not None:
+        os.environ["REDCORE_WEBHOOK_CONCURRENCY"] = str(concurrency)
+    settings = Settings()
+    config = DeliveryConfig.from_settings(settings)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def run(db: Database) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        dispatcher = Dispatcher(db, config)
+        dispatcher.start()
+        where = "SQLite" if settings.is_sqlite else "PostgreSQL"
+        _emit(
+            as_json,
+            {"worker": "started", "database": where, "concurrency": config.concurrency},
+            f"RedCore webhook worker on {where}: up to {config.concurrency} attempts at once. Ctrl-C stops it.",
+        )
+        sys.stdout.flush()
+        try:
+            await stop.wait()
+        finally:
+            await dispatcher.stop()
+
+    _run(settings, run, as_json, pool_max=settings.db_pool_max_size)
 
 
 @app.command()

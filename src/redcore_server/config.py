@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///redcore.db"
+
+
+def retry_delays(schedule: str) -> tuple[float, ...]:
+    """``"5,300,1800"`` → (5.0, 300.0, 1800.0); empty means no retries."""
+    try:
+        delays = tuple(float(part) for part in schedule.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ValueError(f"not a comma-separated list of seconds: {schedule!r}") from None
+    if any(d < 0 for d in delays) or len(delays) > 50:
+        raise ValueError("retry delays must be ≥ 0 seconds, at most 50 of them")
+    return delays
 
 
 class Settings(BaseSettings):
@@ -61,6 +72,31 @@ class Settings(BaseSettings):
         default=True, description="serve GET /v1/{collection}/{id} on the lean path (http/fast_reads.py)"
     )
     public_url: str | None = Field(default=None, description="base URL printed in hints and Location headers")
+
+    embedded_worker: bool = Field(
+        default=True,
+        description="deliver webhooks from the server processes; false when `redcore-server worker` runs apart",
+    )
+    webhook_allow_private: bool = Field(
+        default=False, description="allow webhook URLs on loopback, private and link-local addresses"
+    )
+    webhook_timeout: float = Field(default=10.0, gt=0, le=300, description="seconds one delivery attempt may take")
+    webhook_retry_schedule: str = Field(
+        default="5,300,1800,7200,18000,36000,36000",
+        description="seconds to wait before each retry after a failed attempt (Standard Webhooks' example)",
+    )
+    webhook_poll_interval: float = Field(default=1.0, gt=0, le=60, description="seconds between outbox polls")
+    webhook_concurrency: int = Field(default=16, ge=1, le=1000, description="attempts in flight per worker")
+
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _check_schedule(cls, value: str) -> str:
+        retry_delays(value)
+        return value
+
+    @property
+    def webhook_retry_delays(self) -> tuple[float, ...]:
+        return retry_delays(self.webhook_retry_schedule)
 
     @property
     def is_sqlite(self) -> bool:

@@ -32,11 +32,18 @@ class ResourceKind(Generic[T]):
         id_prefix: str,
         table: ResourceTable[T],
         conflicts: Mapping[str, type[errors.APIError]],
+        *,
+        records_events: bool = True,
     ) -> None:
         self.noun = noun
         self.id_prefix = id_prefix
         self.table = table
         self.conflicts = dict(conflicts)
+        self.records_events = records_events  # ``<noun>.created|updated|deleted`` events for each change
+
+    async def _record(self, tx: Executor, uow: UnitOfWork, org_id: str, change: str, item: T) -> None:
+        if self.records_events:
+            await record(tx, uow, org_id, f"{self.noun}.{change}", item)
 
     def not_found(self, ident: str) -> errors.NotFound:
         return errors.NotFound(f"No {self.noun} with id {ident!r}.")
@@ -61,7 +68,7 @@ class ResourceKind(Generic[T]):
             await self.table.insert(tx, values)
         except UniqueViolation as exc:
             raise self.conflict(exc) from None
-        await record(tx, uow, org_id, f"{self.noun}.created", item)
+        await self._record(tx, uow, org_id, "created", item)
 
     async def update_fields(
         self, uow: UnitOfWork, org_id: str, ident: str, changes: Mapping[str, Any], if_match: frozenset[str] | None
@@ -78,7 +85,7 @@ class ResourceKind(Generic[T]):
             raise self.conflict(exc) from None
         if updated is None:
             raise self.not_found(ident)
-        await record(tx, uow, org_id, f"{self.noun}.updated", updated)
+        await self._record(tx, uow, org_id, "updated", updated)
         return updated
 
     async def delete(self, uow: UnitOfWork, org_id: str, ident: str, if_match: frozenset[str] | None = None) -> None:
@@ -89,7 +96,7 @@ class ResourceKind(Generic[T]):
         deleted = await self.table.delete(tx, org_id, ident)
         if deleted is None:
             raise self.not_found(ident)
-        await record(tx, uow, org_id, f"{self.noun}.deleted", deleted)
+        await self._record(tx, uow, org_id, "deleted", deleted)
 
     async def _check_version(self, tx: Executor, org_id: str, ident: str, if_match: frozenset[str] | None) -> None:
         """Enforce ``If-Match``: the stored version must be one the caller names."""

@@ -22,10 +22,11 @@ class Actor:
 
 
 class UnitOfWork:
-    __slots__ = ("_cm", "_db", "_tx", "actor")
+    __slots__ = ("_cm", "_db", "_tx", "actor", "outbox_written")
 
     def __init__(self, db: Database, actor: Actor | None = None) -> None:
         self.actor = actor
+        self.outbox_written = False  # webhook deliveries were queued: wake the dispatcher after commit
         self._db = db
         self._cm: AbstractAsyncContextManager[Executor] | None = None
         self._tx: Executor | None = None

@@ -1,4 +1,4 @@
-"""Writing an event in the transaction of the change it describes."""
+"""Writing an event in the transaction of the change it describes, with its webhook deliveries."""
 
 from __future__ import annotations
 
@@ -8,18 +8,23 @@ from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.events import repository
 from redcore_server.ids import new_id, utcnow
+from redcore_server.webhooks.outbox import enqueue_event
 
 
 async def record(tx: Executor, uow: UnitOfWork | None, org_id: str, type_: str, data: Any) -> None:
-    """Write one event in the caller's transaction, naming who made the change when known."""
+    """Write one event in the caller's transaction, naming who made the change when known, and queue
+    it for every subscribed webhook endpoint in that same transaction."""
     actor = uow.actor if uow is not None else None
+    ident, now = new_id("evt"), utcnow()
     await repository.record(
         tx,
-        ident=new_id("evt"),
+        ident=ident,
         org_id=org_id,
         type_=type_,
-        created_at=utcnow(),
+        created_at=now,
         data=data,
         request_id=actor.request_id if actor else None,
         credential_id=actor.credential_id if actor else None,
     )
+    if await enqueue_event(tx, org_id, ident, type_, now) and uow is not None:
+        uow.outbox_written = True

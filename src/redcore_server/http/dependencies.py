@@ -31,6 +31,8 @@ async def _uow(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[
         raise
     else:
         await uow.finish(None)
+        if uow.outbox_written and state.dispatcher is not None:
+            state.dispatcher.wake()
 
 
 def dependencies() -> dict[str, Provide]:

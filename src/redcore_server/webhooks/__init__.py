@@ -1,0 +1,1 @@
+"""Webhooks: endpoints that subscribe to events, and the durable outbox that delivers them signed."""

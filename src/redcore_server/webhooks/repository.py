@@ -1,0 +1,250 @@
+"""Every query on webhook endpoints, deliveries and attempts, and only here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from redcore_server.db import Executor
+from redcore_server.db.listing import ListSpec, SortField
+from redcore_server.db.resources import ResourceTable
+from redcore_server.webhooks.schemas import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+_decode_types = msgspec.json.Decoder(list[str]).decode
+_encode = msgspec.json.Encoder().encode
+
+
+def encode_event_types(types: list[str] | None) -> str | None:
+    return None if types is None else _encode(types).decode()
+
+
+def _endpoint(
+    ident: str,
+    url: str,
+    description: str | None,
+    event_types: str | None,
+    enabled: Any,
+    disabled_reason: str | None,
+    previous_secret_expires_at: datetime | None,
+    created_at: datetime,
+    updated_at: datetime,
+) -> WebhookEndpoint:
+    types = None if event_types is None else _decode_types(event_types)
+    return WebhookEndpoint(
+        ident,
+        url,
+        description,
+        types,
+        bool(enabled),
+        disabled_reason,
+        previous_secret_expires_at,
+        created_at,
+        updated_at,
+    )
+
+
+ENDPOINTS = ResourceTable(
+    _endpoint,
+    ListSpec(
+        table="webhook_endpoints",
+        columns="id, url, description, event_types, enabled, disabled_reason, previous_secret_expires_at, "
+        "created_at, updated_at",
+        sort_fields={"created_at": SortField("created_at", "timestamp")},
+    ),
+    updatable=frozenset(
+        {"url", "description", "event_types", "enabled", "disabled_reason", "secret", "previous_secret"}
+        | {"previous_secret_expires_at"}
+    ),
+)
+
+DELIVERIES = ResourceTable(
+    WebhookDelivery,
+    ListSpec(
+        table="webhook_deliveries",
+        columns="id, endpoint_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at",
+        sort_fields={"created_at": SortField("created_at", "timestamp")},
+    ),
+    updatable=frozenset(),
+)
+
+
+async def current_secret(db: Executor, org_id: str, endpoint_id: str) -> str | None:
+    """The endpoint's signing secret, its row locked until the transaction ends."""
+    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+    secret: str | None = await db.fetchval(
+        f"SELECT secret FROM webhook_endpoints WHERE id = $1 AND org_id = $2{lock}", endpoint_id, org_id
+    )
+    return secret
+
+
+# -- the outbox ---------------------------------------------------------------------------------
+
+
+async def subscribers(db: Executor, org_id: str) -> Sequence[tuple[str, str | None]]:
+    """``(endpoint id, event types JSON or None)`` of the organization's enabled endpoints."""
+    rows = await db.fetch(
+        "SELECT id, event_types FROM webhook_endpoints WHERE org_id = $1 AND enabled = $2", org_id, True
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def subscribed(event_types: str | None, type_: str) -> bool:
+    return event_types is None or type_ in _decode_types(event_types)
+
+
+async def enqueue(
+    db: Executor, *, ident: str, org_id: str, endpoint_id: str, event_id: str, event_type: str, now: datetime
+) -> None:
+    await db.execute(
+        "INSERT INTO webhook_deliveries (id, org_id, endpoint_id, event_id, event_type, status, attempt_count,"
+        " next_attempt_at, lease, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, $6, $6)",
+        ident,
+        org_id,
+        endpoint_id,
+        event_id,
+        event_type,
+        now,
+    )
+
+
+async def any_due(db: Executor, now: datetime) -> bool:
+    row = await db.fetchrow(
+        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1", now
+    )
+    return row is not None
+
+
+async def claim(db: Executor, *, now: datetime, lease: str, lease_until: datetime, limit: int) -> list[tuple[str, int]]:
+    """Take up to ``limit`` due deliveries for this worker: ``(id, attempt number)`` each.
+
+    The claim moves ``next_attempt_at`` to the lease's end, so a worker that dies mid-attempt leaves
+    the delivery due again once the lease runs out (at-least-once). On PostgreSQL ``SKIP LOCKED``
+    lets concurrent workers claim disjoint rows without waiting; SQLite serialises writers anyway.
+    """
+    lock = " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
+    rows = await db.fetch(
+        "UPDATE webhook_deliveries SET next_attempt_at = $2, lease = $3, attempt_count = attempt_count + 1"
+        " WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1"
+        f" ORDER BY next_attempt_at LIMIT $4{lock}) RETURNING id, attempt_count",
+        now,
+        lease_until,
+        lease,
+        limit,
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+class Work(msgspec.Struct, frozen=True):
+    """What one attempt needs: the endpoint, its secrets, and the event to send."""
+
+    delivery_id: str
+    org_id: str
+    endpoint_id: str
+    url: str
+    enabled: bool
+    secret: str
+    previous_secret: str | None
+    previous_secret_expires_at: datetime | None
+    event_id: str
+    event_type: str
+    event_created_at: datetime
+    event_data: str
+
+
+async def load_work(db: Executor, delivery_id: str) -> Work | None:
+    row = await db.fetchrow(
+        "SELECT d.id, d.org_id, d.endpoint_id, w.url, w.enabled, w.secret, w.previous_secret,"
+        " w.previous_secret_expires_at, e.id, e.type, e.created_at, e.data"
+        " FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id"
+        " JOIN events e ON e.id = d.event_id WHERE d.id = $1",
+        delivery_id,
+    )
+    if row is None:
+        return None
+    values = list(row)
+    values[4] = bool(values[4])
+    return Work(*values)
+
+
+async def record_attempt(db: Executor, delivery_id: str, attempt: WebhookAttempt) -> None:
+    await db.execute(
+        "INSERT INTO webhook_attempts (delivery_id, attempt, created_at, status_code, duration_ms, error,"
+        " response_excerpt) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        delivery_id,
+        attempt.attempt,
+        attempt.created_at,
+        attempt.status_code,
+        attempt.duration_ms,
+        attempt.error,
+        attempt.response_excerpt,
+    )
+
+
+async def settle(
+    db: Executor, delivery_id: str, lease: str, *, status: str, next_attempt_at: datetime | None, now: datetime
+) -> bool:
+    """Record where a claimed delivery stands after its attempt; False if the lease was lost."""
+    touched = await db.execute(
+        "UPDATE webhook_deliveries SET status = $3, next_attempt_at = $4, lease = NULL, updated_at = $5"
+        " WHERE id = $1 AND lease = $2",
+        delivery_id,
+        lease,
+        status,
+        next_attempt_at,
+        now,
+    )
+    return touched > 0
+
+
+async def disable_endpoint(db: Executor, endpoint_id: str, reason: str, now: datetime) -> None:
+    """Stop delivering to an endpoint: it is disabled and its waiting deliveries fail."""
+    await db.execute(
+        "UPDATE webhook_endpoints SET enabled = $2, disabled_reason = $3, updated_at = $4 WHERE id = $1",
+        endpoint_id,
+        False,
+        reason,
+        now,
+    )
+    await fail_waiting(db, endpoint_id, now)
+
+
+async def fail_waiting(db: Executor, endpoint_id: str, now: datetime) -> None:
+    """Deliveries of ``endpoint_id`` waiting for an attempt (not those in flight) fail."""
+    await db.execute(
+        "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = $2"
+        " WHERE endpoint_id = $1 AND status = 'pending' AND lease IS NULL",
+        endpoint_id,
+        now,
+    )
+
+
+async def schedule_now(db: Executor, org_id: str, endpoint_id: str, delivery_id: str, now: datetime) -> int:
+    """Make a delivery due now, unless a worker holds it; the number of rows changed (0 or 1)."""
+    return await db.execute(
+        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $4, lease = NULL, updated_at = $4"
+        " WHERE id = $1 AND org_id = $2 AND endpoint_id = $3"
+        " AND NOT (status = 'pending' AND lease IS NOT NULL AND next_attempt_at > $4)",
+        delivery_id,
+        org_id,
+        endpoint_id,
+        now,
+    )
+
+
+async def attempts_of(db: Executor, delivery_ids: Sequence[str]) -> dict[str, list[WebhookAttempt]]:
+    """The attempts of each delivery, in order."""
+    found: dict[str, list[WebhookAttempt]] = {i: [] for i in delivery_ids}
+    if not delivery_ids:
+        return found
+    marks = ", ".join(f"${i}" for i in range(1, len(delivery_ids) + 1))
+    rows = await db.fetch(
+        "SELECT delivery_id, attempt, created_at, status_code, duration_ms, error, response_excerpt"
+        f" FROM webhook_attempts WHERE delivery_id IN ({marks}) ORDER BY delivery_id, attempt, seq",
+        *delivery_ids,
+    )
+    for row in rows:
+        found[row[0]].append(WebhookAttempt(*row[1:]))
+    return found
