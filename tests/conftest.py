@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from litestar import Litestar
 from redcore_server.app import create_app
 from redcore_server.db.migrate import upgrade
 from tests import support
+from tests.receiver import Receiver, running_receiver
 from tests.support import Tenant
 
 
@@ -67,6 +68,13 @@ async def make_tenant(app: Litestar) -> AsyncIterator[Callable[[], Awaitable[Ten
     yield factory
     for t in made:
         await t.close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real HTTP receiver for webhooks on 127.0.0.1, for one test."""
+    with running_receiver() as r:
+        yield r
 
 
 def pytest_configure(config: pytest.Config) -> None:

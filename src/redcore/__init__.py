@@ -8,7 +8,8 @@
         print(user.id, user.email)
 
 :class:`AsyncClient` offers the same methods for ``await``. Errors are in :mod:`redcore.exceptions`,
-models and call parameters in :mod:`redcore.types`, pages in :mod:`redcore.pagination`.
+models and call parameters in :mod:`redcore.types`, pages in :mod:`redcore.pagination`, and
+the check a webhook receiver makes on each delivery in :mod:`redcore.webhooks` (``verify``).
 """
 
 from redcore._base import APIResponse
@@ -26,9 +27,10 @@ from redcore.exceptions import (
     RedCoreError,
     ServerError,
     ValidationError,
+    WebhookVerificationError,
 )
 from redcore.pagination import ListMeta, Page
-from redcore.types import Product, User
+from redcore.types import Event, Product, User, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __version__ = "0.1.0"
 
@@ -41,6 +43,7 @@ __all__ = [
     "AuthenticationError",
     "Client",
     "DuplicateError",
+    "Event",
     "ListMeta",
     "NotFoundError",
     "Page",
@@ -52,5 +55,10 @@ __all__ = [
     "ServerError",
     "User",
     "ValidationError",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookVerificationError",
     "__version__",
 ]

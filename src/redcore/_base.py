@@ -159,7 +159,7 @@ class BaseClient(Generic[HttpT]):
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         headers.update(call.headers or {})
-        params = {k: v for k, v in (call.params or {}).items() if v is not None}
+        params = {k: _query_value(v) for k, v in (call.params or {}).items() if v is not None}
         return self._http.build_request(
             call.method,
             self.base_url + call.path,
@@ -234,6 +234,15 @@ class BaseClient(Generic[HttpT]):
         if cls is exc.RateLimitError:
             return exc.RateLimitError(message, retry_after=_retry_after(response), **kwargs)
         return cls(message, **kwargs)
+
+
+def _query_value(value: Any) -> Any:
+    """A query parameter as the API reads it: a ``datetime`` as RFC 3339 in UTC (``...Z``; a naive one
+    is taken as UTC, as the server does), anything else as httpx writes it (``True`` → ``true``)."""
+    if isinstance(value, datetime):
+        utc = value.astimezone(UTC) if value.tzinfo is not None else value
+        return utc.replace(tzinfo=None).isoformat() + "Z"
+    return value
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import httpx
 
 from redcore._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from redcore.resources.events import AsyncEvents, Events
 from redcore.resources.products import AsyncProducts, Products
 from redcore.resources.users import AsyncUsers, Users
+from redcore.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -36,6 +38,8 @@ class Client(SyncAPIClient):
 
     users: Users
     products: Products
+    events: Events
+    webhook_endpoints: WebhookEndpoints
 
     def __init__(
         self,
@@ -56,6 +60,8 @@ class Client(SyncAPIClient):
         )
         self.users = Users(self)
         self.products = Products(self)
+        self.events = Events(self)
+        self.webhook_endpoints = WebhookEndpoints(self)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -72,6 +78,8 @@ class AsyncClient(AsyncAPIClient):
 
     users: AsyncUsers
     products: AsyncProducts
+    events: AsyncEvents
+    webhook_endpoints: AsyncWebhookEndpoints
 
     def __init__(
         self,
@@ -92,3 +100,5 @@ class AsyncClient(AsyncAPIClient):
         )
         self.users = AsyncUsers(self)
         self.products = AsyncProducts(self)
+        self.events = AsyncEvents(self)
+        self.webhook_endpoints = AsyncWebhookEndpoints(self)

@@ -10,13 +10,14 @@ names; a request that never got a response is an :class:`APIConnectionError`::
     │   ├── AuthenticationError       401 (invalid_api_key, token_expired)
     │   ├── PermissionDeniedError     403 (insufficient_scope)
     │   ├── NotFoundError             404
-    │   ├── DuplicateError            409 (duplicate_email, duplicate_sku)
+    │   ├── DuplicateError            409 (duplicate_email, duplicate_sku; endpoint_disabled, ...)
     │   ├── PreconditionFailedError   412 (If-Match no longer matches)
     │   ├── RateLimitError            429, .retry_after
     │   └── ServerError               5xx
     ├── APIConnectionError            no response (refused, reset, DNS, ...)
     │   └── APITimeoutError           no response in time
-    └── APIResponseValidationError    a response the SDK cannot read
+    ├── APIResponseValidationError    a response the SDK cannot read
+    └── WebhookVerificationError      a webhook delivery that fails redcore.webhooks.verify
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "RedCoreError",
     "ServerError",
     "ValidationError",
+    "WebhookVerificationError",
 ]
 
 
@@ -100,7 +102,8 @@ class NotFoundError(APIError):
 
 
 class DuplicateError(APIError):
-    """409: a unique field (a user's email, a product's SKU) is already taken."""
+    """409: a unique field (a user's email, a product's SKU) is already taken, or (``code`` says which)
+    the resource's state forbids the change, e.g. retrying a delivery of a disabled webhook endpoint."""
 
 
 class PreconditionFailedError(APIError):
@@ -142,3 +145,11 @@ class APIResponseValidationError(RedCoreError):
         super().__init__(message)
         self.message = message
         self.response = response
+
+
+class WebhookVerificationError(RedCoreError):
+    """A webhook delivery that :func:`redcore.webhooks.verify` refused; the message says why (a missing
+    or malformed header, a signature that matches no secret, a stale timestamp, a malformed secret).
+
+    Answer such a request with 400 and do not act on its body: it may be forged or replayed.
+    """

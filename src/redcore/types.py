@@ -8,12 +8,18 @@ plain strings for the same reason; the ``*Params`` dictionaries below spell out 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, Required, TypedDict
 
 import msgspec
 
 __all__ = [
+    "DeliveryStatus",
+    "Event",
+    "EventFilters",
+    "EventListParams",
+    "EventType",
     "Model",
     "Order",
     "Product",
@@ -31,6 +37,16 @@ __all__ = [
     "UserSort",
     "UserStatus",
     "UserUpdateParams",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookDeliveryFilters",
+    "WebhookDeliveryListParams",
+    "WebhookEndpoint",
+    "WebhookEndpointCreateParams",
+    "WebhookEndpointFilters",
+    "WebhookEndpointListParams",
+    "WebhookEndpointUpdateParams",
+    "WebhookEvent",
 ]
 
 Role = Literal["admin", "editor", "viewer"]
@@ -39,6 +55,10 @@ ProductStatus = Literal["available", "out_of_stock", "discontinued"]
 Order = Literal["asc", "desc"]
 UserSort = Literal["created_at", "name", "email"]
 ProductSort = Literal["created_at", "name", "price", "sku"]
+EventType = Literal[
+    "user.created", "user.updated", "user.deleted", "product.created", "product.updated", "product.deleted"
+]
+DeliveryStatus = Literal["pending", "succeeded", "failed"]
 
 
 class Model(msgspec.Struct, kw_only=True):
@@ -90,6 +110,76 @@ class Product(Model):
     status: str  # "available" | "out_of_stock" | "discontinued"
     created_at: datetime
     updated_at: datetime
+
+
+class Event(Model, kw_only=True):
+    """Something that changed in the organization: ``type`` is ``user.created``, ``product.deleted``…;
+    ``data`` is the object after the change (as it was before, for a deletion)."""
+
+    id: str
+    type: str  # an EventType; read as a plain string so a newer server's types decode too
+    created_at: datetime
+    data: dict[str, Any]
+    request_id: str | None = None  # the req_ id of the API request that made the change, if any
+    credential_id: str | None = None  # the key_ id of the credential that made it, if any
+
+
+class WebhookEvent(Model):
+    """What a webhook receiver gets in the body of each delivery (see :func:`redcore.webhooks.verify`):
+    the :class:`Event`, without who caused it."""
+
+    id: str
+    type: str
+    created_at: datetime
+    data: dict[str, Any]
+
+
+class WebhookEndpoint(Model, kw_only=True):
+    """A URL that the organization's events are delivered to, signed with the endpoint's secret.
+
+    ``secret`` (``whsec_…``) is only in the answers of ``create`` and ``rotate_secret``: keep it
+    then, to verify deliveries with :func:`redcore.webhooks.verify`. Elsewhere it is None.
+    """
+
+    id: str
+    url: str
+    description: str | None = None
+    event_types: list[str] | None = None  # None: every event type
+    enabled: bool
+    disabled_reason: str | None = None  # why the server disabled it (e.g. the receiver answered 410)
+    previous_secret_expires_at: datetime | None = None  # until then the old secret signs too, after a rotation
+    created_at: datetime
+    updated_at: datetime
+    secret: str | None = None
+
+
+class WebhookAttempt(Model, kw_only=True):
+    """One attempt at delivering a webhook: the receiver's status code, or why there was none."""
+
+    attempt: int  # 1 for the first
+    created_at: datetime
+    status_code: int | None = None  # None when no response came (refused, timed out)
+    duration_ms: int
+    error: str | None = None
+    response_excerpt: str | None = None  # the first KiB of the receiver's answer
+
+
+class WebhookDelivery(Model, kw_only=True):
+    """One event's delivery to one endpoint, with every attempt so far.
+
+    Its ``id`` (``msg_…``) is the ``webhook-id`` header the receiver gets, the same on every retry.
+    """
+
+    id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    status: str  # "pending" | "succeeded" | "failed"
+    attempt_count: int
+    next_attempt_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+    attempts: list[WebhookAttempt] = msgspec.field(default_factory=list)
 
 
 class UserFilters(TypedDict, total=False):
@@ -171,3 +261,75 @@ class ProductUpdateParams(TypedDict, total=False):
     currency: str
     stock: int
     status: ProductStatus
+
+
+class EventFilters(TypedDict, total=False):
+    """What narrows and orders a list of events (``list_all`` and ``iter`` take these).
+
+    A ``datetime`` is sent as RFC 3339 in UTC (a naive one is taken as UTC); a string is sent as is.
+    """
+
+    type: EventType
+    created_after: datetime | str  # at or after this time
+    created_before: datetime | str  # strictly before this time
+    sort: Literal["created_at"]
+    order: Order
+
+
+class EventListParams(EventFilters, total=False):
+    """``events.list``: the filters plus one page's position (``offset``, ``page`` or ``starting_after``)."""
+
+    limit: int
+    offset: int
+    page: int
+    starting_after: str
+
+
+class WebhookEndpointFilters(TypedDict, total=False):
+    """What narrows and orders a list of webhook endpoints (``list_all`` and ``iter`` take these)."""
+
+    enabled: bool
+    sort: Literal["created_at"]
+    order: Order
+
+
+class WebhookEndpointListParams(WebhookEndpointFilters, total=False):
+    """``webhook_endpoints.list``: the filters plus one page's position."""
+
+    limit: int
+    offset: int
+    page: int
+    starting_after: str
+
+
+class WebhookEndpointCreateParams(TypedDict, total=False):
+    """``webhook_endpoints.create``: ``url`` is required; no ``event_types`` (or None) means every type."""
+
+    url: Required[str]
+    description: str | None
+    event_types: Sequence[EventType] | None
+    enabled: bool  # default True
+
+
+class WebhookEndpointUpdateParams(TypedDict, total=False):
+    """``webhook_endpoints.update``: only the fields given change; ``event_types=None`` subscribes to all."""
+
+    url: str
+    description: str | None
+    event_types: Sequence[EventType] | None
+    enabled: bool
+
+
+class WebhookDeliveryFilters(TypedDict, total=False):
+    """What narrows a list of one endpoint's deliveries (newest first)."""
+
+    status: DeliveryStatus
+
+
+class WebhookDeliveryListParams(WebhookDeliveryFilters, total=False):
+    """``webhook_endpoints.list_deliveries``: the filter plus one page's position."""
+
+    limit: int
+    offset: int
+    page: int
+    starting_after: str

@@ -120,6 +120,8 @@ def start_server(workdir: Path) -> ServerProcess:
         **{f"REDCORE_{name.upper()}": str(value) for name, value in support.TEST_ARGON2.items()},
         # The SDK tests send many requests with one key; the limiter has tests of its own.
         **{f"REDCORE_{name.upper()}": str(value) for name, value in support.TEST_LIMITS.items()},
+        # Webhooks go to receivers the tests run on 127.0.0.1, and are retried and polled quickly.
+        **{f"REDCORE_{name.upper()}": str(value) for name, value in support.TEST_WEBHOOKS.items()},
     }
     server = ServerProcess(workdir=workdir, env=env, port=free_port())
     try:

@@ -10,10 +10,13 @@ in a fresh Python process with ``REDCORE_API_KEY`` and ``REDCORE_BASE_URL`` expo
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +225,34 @@ def test_the_readme_quick_start_runs_as_pasted(server: ServerProcess) -> None:
     assert "404 not_found" in outputs[0]
     for first_block in (outputs[0], outputs[2]):
         assert re.search(r"^usr_\w+ admin carol@example.com ", first_block, re.MULTILINE)
+
+
+def webhook_blocks() -> list[str]:
+    section = README.read_text().split("\n## Webhooks with the SDK\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+
+
+def test_the_readme_webhook_receiver_accepts_a_signed_delivery_once_and_rejects_a_forgery(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from standardwebhooks.webhooks import Webhook
+
+    secret = "whsec_" + base64.b64encode(os.urandom(24)).decode()
+    monkeypatch.setenv("REDCORE_WEBHOOK_SECRET", secret)
+    namespace: dict[str, Any] = {}
+    exec(webhook_blocks()[1], namespace)  # noqa: S102 - the README's own snippet
+    receive = namespace["receive"]
+    body = json.dumps(
+        {"id": "evt_1", "type": "user.created", "created_at": "2026-01-01T00:00:00Z", "data": {"email": "a@b.co"}}
+    )
+    now = datetime.now(UTC)
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign("msg_1", now, body),
+    }
+    assert receive(body.encode(), headers) == 200
+    assert receive(body.encode(), headers) == 200  # the retry is acknowledged, not handled again
+    assert capsys.readouterr().out == "welcome a@b.co\n"
+    assert receive(body.replace("a@b.co", "evil@b.co").encode(), headers) == 400
+    assert capsys.readouterr().out.startswith("rejected: No signature")

@@ -7,13 +7,13 @@ import subprocess
 import sys
 
 import redcore
-from redcore import exceptions, pagination, types
-from redcore.resources import products, users
+from redcore import exceptions, pagination, types, webhooks
+from redcore.resources import events, products, users, webhook_endpoints
 
 
 def test_every_public_name_and_method_has_a_docstring() -> None:
     undocumented = []
-    modules = [redcore, exceptions, pagination, types, users, products]
+    modules = [redcore, exceptions, pagination, types, webhooks, users, products, events, webhook_endpoints]
     for module in modules:
         assert module.__doc__, module.__name__
         for name in getattr(module, "__all__", []):

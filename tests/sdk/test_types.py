@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from redcore import Page, Product, User
+from redcore import Event, Page, Product, User, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 USER_JSON = b"""{
   "id": "usr_98765", "email": "alice@example.com", "name": "Alice M\\u00fcller", "role": "admin",
@@ -68,3 +68,37 @@ def test_the_seeds_short_meta_is_enough() -> None:
     page = msgspec.json.decode(b'{"data": [], "meta": {"total": 42, "limit": 10, "offset": 0}}', type=Page[User])
     assert page.meta.total == 42
     assert not page.has_more
+
+
+def test_webhook_models_decode_the_api_shapes() -> None:
+    body = b"""{"id": "we_1", "url": "https://hooks.example.com/redcore", "description": null,
+                "event_types": null, "enabled": true, "disabled_reason": null, "previous_secret_expires_at": null,
+                "created_at": "2026-04-01T14:22:00Z", "updated_at": "2026-04-01T14:22:00Z"}"""
+    endpoint = msgspec.json.decode(body, type=WebhookEndpoint)
+    assert (endpoint.secret, endpoint.event_types, endpoint["enabled"]) == (None, None, True)  # no secret but once
+
+    body = b"""{"id": "msg_1", "endpoint_id": "we_1", "event_id": "evt_1", "event_type": "user.created",
+                "status": "failed", "attempt_count": 1, "next_attempt_at": null,
+                "created_at": "2026-04-01T14:22:00Z", "updated_at": "2026-04-01T14:22:01Z",
+                "attempts": [{"attempt": 1, "created_at": "2026-04-01T14:22:01Z", "status_code": null,
+                              "duration_ms": 10000, "error": "timed out after 10s", "response_excerpt": null}]}"""
+    delivery = msgspec.json.decode(body, type=WebhookDelivery)
+    [attempt] = delivery.attempts
+    assert isinstance(attempt, WebhookAttempt)
+    assert (attempt.status_code, attempt.error) == (None, "timed out after 10s")
+    assert delivery.to_dict()["attempts"][0]["created_at"] == "2026-04-01T14:22:01Z"
+
+
+def test_an_event_and_a_webhook_event_carry_the_object() -> None:
+    body = b"""{"id": "evt_1", "type": "product.deleted", "created_at": "2026-04-01T14:22:00Z",
+                "data": {"id": "prod_1", "price": 4999}, "request_id": "req_1", "credential_id": null}"""
+    event = msgspec.json.decode(body, type=Event)
+    assert (event.type, event.data["price"], event.request_id, event.credential_id) == (
+        "product.deleted",
+        4999,
+        "req_1",
+        None,
+    )
+    delivered = msgspec.json.decode(body, type=WebhookEvent)  # the receiver's view: who made it is not sent
+    assert (delivered.id, delivered.data) == (event.id, event.data)
+    assert "request_id" not in delivered

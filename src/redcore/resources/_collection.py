@@ -1,15 +1,18 @@
-"""What every collection resource (users, products) shares, written once.
+"""What every collection resource (users, products, events, webhook endpoints) shares, written once.
 
 :class:`Endpoints` builds each operation's :class:`~redcore._base.Call` (method, path, query,
-body, headers) for one collection; :class:`SyncCollection` and :class:`AsyncCollection` perform
-those calls with the sync or async client, and walk lists page by page. The resource classes in
-``users.py`` and ``products.py`` only add typed signatures and docstrings on top.
+body, headers) for one collection, or for a collection nested under another item (a webhook
+endpoint's deliveries); :class:`SyncCollection` and :class:`AsyncCollection` perform those calls
+with the sync or async client, and walk lists page by page (any collection's, nested ones too).
+Their read-only bases serve collections without writes (events). The resource classes in
+``users.py``, ``products.py``, ``events.py`` and ``webhook_endpoints.py`` only add typed
+signatures and docstrings on top.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 from urllib.parse import quote
 
@@ -18,17 +21,26 @@ from redcore.pagination import Page, first_page_params, next_page_params
 from redcore.types import Model
 
 M = TypeVar("M", bound=Model)
+N = TypeVar("N", bound=Model)  # the items of a list walked by a collection of M (a nested one's)
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
 class Endpoints(Generic[M]):
-    """The five operations of the collection at ``path`` whose items are ``model``."""
+    """The operations of the collection at ``path`` whose items are ``model``.
+
+    A nested collection's ``path`` holds ``{}`` where its parent's id goes
+    (``"/webhook_endpoints/{}/deliveries"``): :meth:`of` gives the collection under one parent.
+    """
 
     path: str  # "/users"
     model: type[M]
     page: type[Page[M]]
+
+    def of(self, parent_id: str) -> Endpoints[M]:
+        """The nested collection under the item ``parent_id`` of its parent collection."""
+        return replace(self, path=self.path.format(_segment(parent_id)))
 
     def list(self, params: Mapping[str, Any]) -> Call[Page[M]]:
         return Call("GET", self.path, self.page, params=params)
@@ -45,18 +57,27 @@ class Endpoints(Generic[M]):
     def delete(self, id: str, if_match: str | None) -> Call[None]:
         return Call("DELETE", self._item(id), type(None), headers=_if_match(if_match))
 
+    def action(self, id: str, name: str, body: Mapping[str, Any] | None = None) -> Call[M]:
+        """``POST {path}/{id}/{name}`` (``rotate_secret``, ``retry``), answering the item."""
+        return Call("POST", f"{self._item(id)}/{name}", self.model, body=dict(body or {}))
+
     def _item(self, id: str) -> str:
-        if not isinstance(id, str | int) or not str(id):
-            raise ValueError(f"expected a resource id, got {id!r}")
-        return f"{self.path}/{quote(str(id), safe='')}"
+        return f"{self.path}/{_segment(id)}"
+
+
+def _segment(id: str) -> str:
+    """``id`` as one path segment, refusing what cannot be an id (None, "", an object)."""
+    if not isinstance(id, str | int) or not str(id):
+        raise ValueError(f"expected a resource id, got {id!r}")
+    return quote(str(id), safe="")
 
 
 def _if_match(etag: str | None) -> dict[str, str] | None:
     return {"If-Match": etag} if etag is not None else None
 
 
-class SyncCollection(Generic[M]):
-    """A collection resource on the blocking :class:`~redcore.Client`."""
+class SyncReadOnlyCollection(Generic[M]):
+    """A collection resource on the blocking :class:`~redcore.Client` that can be read, not written."""
 
     _endpoints: Endpoints[M]
 
@@ -73,27 +94,32 @@ class SyncCollection(Generic[M]):
         """Retrieve one item by id. Raises NotFoundError if this organization has no such item."""
         return self._request(self._endpoints.get(id))
 
+    def _pages(self, endpoints: Endpoints[N], page_size: int, filters: Mapping[str, Any]) -> Iterator[Page[N]]:
+        """Every page of ``endpoints``' list, fetched as the caller iterates."""
+        return self._walk(endpoints, first_page_params(page_size, filters))  # checks page_size now, not on next()
+
+    def _items(self, endpoints: Endpoints[N], page_size: int, filters: Mapping[str, Any]) -> Iterator[N]:
+        pages = self._pages(endpoints, page_size, filters)
+        return (item for page in pages for item in page.data)
+
+    def _walk(self, endpoints: Endpoints[N], params: dict[str, Any] | None) -> Iterator[Page[N]]:
+        while params is not None:
+            page = self._client.request(endpoints.list(params))
+            yield page
+            params = next_page_params(params, page)
+
+
+class SyncCollection(SyncReadOnlyCollection[M]):
+    """A collection resource on the blocking :class:`~redcore.Client`: read, and delete items."""
+
     def delete(self, id: str, *, if_match: str | None = None) -> None:
         """Delete an item (204, irreversible). Raises NotFoundError if missing; with ``if_match`` (an
         ETag), PreconditionFailedError if the item changed since."""
         return self._request(self._endpoints.delete(id, if_match))
 
-    def _pages(self, page_size: int, filters: Mapping[str, Any]) -> Iterator[Page[M]]:
-        return self._walk(first_page_params(page_size, filters))  # checks page_size now, not on first next()
 
-    def _items(self, page_size: int, filters: Mapping[str, Any]) -> Iterator[M]:
-        pages = self._pages(page_size, filters)
-        return (item for page in pages for item in page.data)
-
-    def _walk(self, params: dict[str, Any] | None) -> Iterator[Page[M]]:
-        while params is not None:
-            page = self._client.request(self._endpoints.list(params))
-            yield page
-            params = next_page_params(params, page)
-
-
-class AsyncCollection(Generic[M]):
-    """A collection resource on :class:`~redcore.AsyncClient`: the same operations, awaited."""
+class AsyncReadOnlyCollection(Generic[M]):
+    """A read-only collection resource on :class:`~redcore.AsyncClient`: the same operations, awaited."""
 
     _endpoints: Endpoints[M]
 
@@ -110,23 +136,28 @@ class AsyncCollection(Generic[M]):
         """Retrieve one item by id. Raises NotFoundError if this organization has no such item."""
         return await self._request(self._endpoints.get(id))
 
+    def _pages(self, endpoints: Endpoints[N], page_size: int, filters: Mapping[str, Any]) -> AsyncIterator[Page[N]]:
+        """Every page of ``endpoints``' list, fetched as the caller iterates."""
+        return self._walk(endpoints, first_page_params(page_size, filters))  # checks page_size now, not on anext()
+
+    def _items(self, endpoints: Endpoints[N], page_size: int, filters: Mapping[str, Any]) -> AsyncIterator[N]:
+        pages = self._pages(endpoints, page_size, filters)
+        return (item async for page in pages for item in page.data)
+
+    async def _walk(self, endpoints: Endpoints[N], params: dict[str, Any] | None) -> AsyncIterator[Page[N]]:
+        while params is not None:
+            page = await self._client.request(endpoints.list(params))
+            yield page
+            params = next_page_params(params, page)
+
+
+class AsyncCollection(AsyncReadOnlyCollection[M]):
+    """A collection resource on :class:`~redcore.AsyncClient`: read, and delete items, awaited."""
+
     async def delete(self, id: str, *, if_match: str | None = None) -> None:
         """Delete an item (204, irreversible). Raises NotFoundError if missing; with ``if_match`` (an
         ETag), PreconditionFailedError if the item changed since."""
         return await self._request(self._endpoints.delete(id, if_match))
-
-    def _pages(self, page_size: int, filters: Mapping[str, Any]) -> AsyncIterator[Page[M]]:
-        return self._walk(first_page_params(page_size, filters))  # checks page_size now, not on first anext()
-
-    def _items(self, page_size: int, filters: Mapping[str, Any]) -> AsyncIterator[M]:
-        pages = self._pages(page_size, filters)
-        return (item async for page in pages for item in page.data)
-
-    async def _walk(self, params: dict[str, Any] | None) -> AsyncIterator[Page[M]]:
-        while params is not None:
-            page = await self._client.request(self._endpoints.list(params))
-            yield page
-            params = next_page_params(params, page)
 
 
 def raw_response(method: Callable[P, R]) -> Callable[P, APIResponse[R]]:

@@ -45,11 +45,11 @@ class Products(SyncCollection[Product]):
     ) -> Iterator[Page[Product]]:
         """Every page of products matching ``filters``, ``page_size`` (1-100) at a time, fetched as you
         iterate, with the keyset cursor: no product is repeated or skipped."""
-        return self._pages(page_size, filters)
+        return self._pages(PRODUCTS, page_size, filters)
 
     def iter(self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[ProductFilters]) -> Iterator[Product]:
         """Every product matching ``filters``, one at a time, across all pages (see :meth:`list_all`)."""
-        return self._items(page_size, filters)
+        return self._items(PRODUCTS, page_size, filters)
 
     def create(self, **fields: Unpack[ProductCreateParams]) -> Product:
         """Add a product: ``name``, ``sku`` and ``price`` (an integer in minor units) are required.
@@ -99,11 +99,11 @@ class AsyncProducts(AsyncCollection[Product]):
         self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[ProductFilters]
     ) -> AsyncIterator[Page[Product]]:
         """Every page of products matching ``filters``, for ``async for`` (see :meth:`Products.list_all`)."""
-        return self._pages(page_size, filters)
+        return self._pages(PRODUCTS, page_size, filters)
 
     def iter(self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[ProductFilters]) -> AsyncIterator[Product]:
         """Every product matching ``filters``, for ``async for`` (see :meth:`Products.iter`)."""
-        return self._items(page_size, filters)
+        return self._items(PRODUCTS, page_size, filters)
 
     async def create(self, **fields: Unpack[ProductCreateParams]) -> Product:
         """Add a product (see :meth:`Products.create`)."""

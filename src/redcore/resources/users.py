@@ -43,11 +43,11 @@ class Users(SyncCollection[User]):
     def list_all(self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[UserFilters]) -> Iterator[Page[User]]:
         """Every page of users matching ``filters``, ``page_size`` (1-100) at a time, fetched as you
         iterate, with the keyset cursor: no user is repeated or skipped."""
-        return self._pages(page_size, filters)
+        return self._pages(USERS, page_size, filters)
 
     def iter(self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[UserFilters]) -> Iterator[User]:
         """Every user matching ``filters``, one at a time, across all pages (see :meth:`list_all`)."""
-        return self._items(page_size, filters)
+        return self._items(USERS, page_size, filters)
 
     def create(self, **fields: Unpack[UserCreateParams]) -> User:
         """Create a user: ``email`` and ``name`` are required, ``role`` defaults to ``"viewer"``.
@@ -97,11 +97,11 @@ class AsyncUsers(AsyncCollection[User]):
         self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[UserFilters]
     ) -> AsyncIterator[Page[User]]:
         """Every page of users matching ``filters``, for ``async for`` (see :meth:`Users.list_all`)."""
-        return self._pages(page_size, filters)
+        return self._pages(USERS, page_size, filters)
 
     def iter(self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[UserFilters]) -> AsyncIterator[User]:
         """Every user matching ``filters``, for ``async for`` (see :meth:`Users.iter`)."""
-        return self._items(page_size, filters)
+        return self._items(USERS, page_size, filters)
 
     async def create(self, **fields: Unpack[UserCreateParams]) -> User:
         """Create a user (see :meth:`Users.create`)."""

@@ -80,7 +80,7 @@ class Collection(Generic[T]):
     filters: Callable[..., ListFilters]  # a dependency whose parameters are the list's filters
     sortable: tuple[str, ...]
     create_doc: str
-    conflict_codes: str  # the 409 codes, for the OpenAPI description
+    conflict_codes: str  # the 409 codes, for the OpenAPI description ("": no conflicts possible)
     version_field: str = "updated_at"  # what the ETag follows ("created_at" for immutable items)
 
     def headers(self, resource: Any) -> dict[str, str]:
@@ -159,6 +159,8 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
         await service.delete(uow, request.user.org_id, id, parse_if_match(request.headers.get("if-match")))
 
     sortable = ", ".join(f"`{s}`" for s in c.sortable)
+    conflicts = (409,) if c.conflict_codes else ()
+    on_conflict = f"; 409 {c.conflict_codes}" if c.conflict_codes else ""
     handlers = {
         f"list_{plural}": get(
             "/",
@@ -189,11 +191,11 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
                 "/",
                 opt=requires(c.write_scope),
                 dependencies=documents_body(c.create_model),
-                responses=error_responses(*WRITE_ERRORS, 409),
+                responses=error_responses(*WRITE_ERRORS, *conflicts),
                 response_headers=[LOCATION_HEADER, ETAG_HEADER],
                 status_code=HTTP_201_CREATED,
                 summary=f"Create a {c.noun}",
-                description=f"{c.create_doc} Answers 201 with a `Location` header; 409 {c.conflict_codes}.",
+                description=f"{c.create_doc} Answers 201 with a `Location` header{on_conflict}.",
                 operation_id=f"create_{c.noun}",
             )(create_item),
             f"update_{c.noun}": route(
@@ -201,7 +203,7 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
                 http_method=[HttpMethod.PATCH, HttpMethod.PUT],
                 opt=requires(c.write_scope),
                 dependencies=documents_body(c.update_model),
-                responses=error_responses(*WRITE_ERRORS, 404, 409, 412),
+                responses=error_responses(*WRITE_ERRORS, 404, *conflicts, 412),
                 response_headers=[ETAG_HEADER],
                 summary=f"Update a {c.noun}",
                 description="Change only the fields given; `PUT` has the same partial semantics. With "

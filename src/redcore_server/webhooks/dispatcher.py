@@ -17,19 +17,19 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 import msgspec
 
 from redcore_server.config import Settings
-from redcore_server.db import Database
+from redcore_server.db import Database, Executor
 from redcore_server.ids import utcnow
 from redcore_server.webhooks import repository
 from redcore_server.webhooks.repository import Work
 from redcore_server.webhooks.schemas import WebhookAttempt, WebhookPayload
-from redcore_server.webhooks.sender import Outcome, send
+from redcore_server.webhooks.sender import Outcome, new_session, send
 
 logger = logging.getLogger("redcore.webhooks")
 _encode = msgspec.json.Encoder().encode
+RECORD_BATCH = 200
 GONE_REASON = "The endpoint answered 410 Gone, which asks senders to stop; enable it again to resume."
 
 
@@ -79,19 +79,16 @@ def signing_secrets(work: Work, now: datetime) -> list[str]:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, config: DeliveryConfig, *, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, db: Database, config: DeliveryConfig) -> None:
         self.db = db
         self.config = config
-        self._http = http or httpx.AsyncClient(
-            timeout=httpx.Timeout(config.timeout),
-            follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(max_connections=config.concurrency * 2, max_keepalive_connections=config.concurrency),
-        )
+        self._http = new_session(config.concurrency, config.timeout)
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(config.concurrency)
         self._inflight: set[asyncio.Task[None]] = set()
+        self._results: asyncio.Queue[_Result] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._recorder: asyncio.Task[None] | None = None
         self._stopping = False
 
     def wake(self) -> None:
@@ -100,6 +97,7 @@ class Dispatcher:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="redcore-webhook-dispatcher")
+        self._recorder = asyncio.create_task(self._record_results(), name="redcore-webhook-recorder")
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop claiming, give attempts in flight ``grace`` seconds, then cancel them (their leases
@@ -113,7 +111,12 @@ class Dispatcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        await self._http.aclose()
+        if self._recorder is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._results.join(), grace)
+            self._recorder.cancel()
+            await asyncio.gather(self._recorder, return_exceptions=True)
+        await self._http.close()
 
     async def run(self) -> None:
         while not self._stopping:
@@ -128,9 +131,10 @@ class Dispatcher:
                 self._wake.clear()
 
     async def claim_and_send(self) -> int:
-        """Claim what is due (as many as there are free slots) and start sending it."""
+        """Claim what is due and start sending it. Slots are refilled in batches (once half are free),
+        so a busy worker makes one claim per several deliveries, not one per delivery."""
         free = self.config.concurrency - len(self._inflight)
-        if free <= 0:
+        if free < max(1, self.config.concurrency // 2):
             await asyncio.wait(self._inflight, return_when=asyncio.FIRST_COMPLETED)
             return 1
         now = utcnow()
@@ -139,70 +143,89 @@ class Dispatcher:
         lease = secrets.token_hex(8)
         async with self.db.transaction() as tx:
             claimed = await repository.claim(tx, now=now, lease=lease, lease_until=now + self.config.lease, limit=free)
-        for delivery_id, attempt in claimed:
-            task = asyncio.create_task(self._attempt(delivery_id, attempt, lease))
+        attempts = dict(claimed)
+        for work in await repository.load_work(self.db, list(attempts)):
+            task = asyncio.create_task(self._attempt(work, attempts[work.delivery_id], lease))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
         return len(claimed)
 
-    async def _attempt(self, delivery_id: str, attempt: int, lease: str) -> None:
+    async def _attempt(self, work: Work, attempt: int, lease: str) -> None:
         try:
-            work = await repository.load_work(self.db, delivery_id)
-            if work is None:  # the endpoint or the organization was deleted meanwhile
-                return
-            if not work.enabled:
-                await self._settle(work, attempt, lease, None)
-                return
-            now = utcnow()
-            outcome = await send(
-                self._http,
-                work.url,
-                work.delivery_id,
-                payload(work),
-                signing_secrets(work, now),
-                time_limit=self.config.timeout,
-                allow_private=self.config.allow_private,
-            )
-            await self._settle(work, attempt, lease, outcome)
+            outcome = None  # the endpoint was disabled after this delivery was queued: nothing is sent
+            if work.enabled:
+                outcome = await send(
+                    self._http,
+                    work.url,
+                    work.delivery_id,
+                    payload(work),
+                    signing_secrets(work, utcnow()),
+                    time_limit=self.config.timeout,
+                    allow_private=self.config.allow_private,
+                )
+            self._results.put_nowait(_Result(work, attempt, lease, outcome, utcnow()))
         except asyncio.CancelledError:
             raise
         except Exception:
-            logger.exception("webhook delivery %s: attempt %d could not be recorded", delivery_id, attempt)
+            logger.exception("webhook delivery %s: attempt %d failed unexpectedly", work.delivery_id, attempt)
 
-    async def _settle(self, work: Work, attempt: int, lease: str, outcome: Outcome | None) -> None:
-        """Record the attempt and decide what comes next, in one transaction."""
-        now = utcnow()
-        async with self.db.transaction() as tx:
-            if outcome is None:  # the endpoint was disabled after this delivery was queued
-                await repository.settle(tx, work.delivery_id, lease, status="failed", next_attempt_at=None, now=now)
-                return
-            await repository.record_attempt(
-                tx,
-                work.delivery_id,
-                WebhookAttempt(
-                    attempt, now, outcome.status_code, outcome.duration_ms, outcome.error, outcome.response_excerpt
-                ),
-            )
-            if outcome.succeeded:
-                status, next_at = "succeeded", None
-            elif outcome.status_code == 410:
-                status, next_at = "failed", None
+    async def _record_results(self) -> None:
+        """Write outcomes as they come, many to a transaction: a commit per attempt would bound a
+        worker's rate by the database's commit rate."""
+        while True:
+            batch = [await self._results.get()]
+            while not self._results.empty() and len(batch) < RECORD_BATCH:
+                batch.append(self._results.get_nowait())
+            try:
+                async with self.db.transaction() as tx:
+                    settled = [(result, await self._settle(tx, result)) for result in batch]
+            except Exception:
+                logger.exception(
+                    "webhook dispatcher: could not record %d attempt(s); they will be sent again when their leases end",
+                    len(batch),
+                )
             else:
-                next_at = self.config.next_attempt(attempt, now)
-                status = "pending" if next_at is not None else "failed"
-            if not await repository.settle(
-                tx, work.delivery_id, lease, status=status, next_attempt_at=next_at, now=now
-            ):
-                logger.warning("webhook delivery %s: lease lost during attempt %d", work.delivery_id, attempt)
-            if outcome.status_code == 410:
-                await repository.disable_endpoint(tx, work.endpoint_id, GONE_REASON, now)
+                for result, status in settled:
+                    _log_outcome(result, status)
+            finally:
+                for _ in batch:
+                    self._results.task_done()
+
+    async def _settle(self, tx: Executor, r: _Result) -> str:
+        """Record one attempt and decide what comes next: the delivery's new status."""
+        delivery_id, outcome = r.work.delivery_id, r.outcome
+        if outcome is None:
+            await repository.settle(tx, delivery_id, r.lease, status="failed", next_attempt_at=None, now=r.at)
+            return "failed"
+        attempt = WebhookAttempt(
+            r.attempt, r.at, outcome.status_code, outcome.duration_ms, outcome.error, outcome.response_excerpt
+        )
+        await repository.record_attempt(tx, delivery_id, attempt)
         if outcome.succeeded:
-            logger.debug("webhook delivery %s succeeded on attempt %d", work.delivery_id, attempt)
+            status, next_at = "succeeded", None
+        elif outcome.status_code == 410:
+            status, next_at = "failed", None
         else:
-            logger.info(
-                "webhook delivery %s attempt %d failed (%s)%s",
-                work.delivery_id,
-                attempt,
-                outcome.error,
-                "" if status == "pending" else "; giving up",
-            )
+            next_at = self.config.next_attempt(r.attempt, r.at)
+            status = "pending" if next_at is not None else "failed"
+        if not await repository.settle(tx, delivery_id, r.lease, status=status, next_attempt_at=next_at, now=r.at):
+            logger.warning("webhook delivery %s: lease lost during attempt %d", delivery_id, r.attempt)
+        if outcome.status_code == 410:
+            await repository.disable_endpoint(tx, r.work.org_id, r.work.endpoint_id, GONE_REASON, r.at)
+        return status
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    work: Work
+    attempt: int
+    lease: str
+    outcome: Outcome | None  # None: not sent, the endpoint is disabled
+    at: datetime
+
+
+def _log_outcome(r: _Result, status: str) -> None:
+    if r.outcome is None or r.outcome.succeeded:
+        return
+    then = "; giving up" if status == "failed" else ""
+    logger.info("webhook delivery %s attempt %d failed (%s)%s", r.work.delivery_id, r.attempt, r.outcome.error, then)

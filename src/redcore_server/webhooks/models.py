@@ -54,7 +54,6 @@ webhook_deliveries = sa.Table(
     sa.Index(
         "ix_webhook_deliveries_org_endpoint_status_created", "org_id", "endpoint_id", "status", "created_at", "id"
     ),
-    sa.Index("ix_webhook_deliveries_endpoint_status", "endpoint_id", "status"),
     sa.Index("ix_webhook_deliveries_event", "event_id"),
 )
 

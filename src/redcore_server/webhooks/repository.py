@@ -154,19 +154,23 @@ class Work(msgspec.Struct, frozen=True):
     event_data: str
 
 
-async def load_work(db: Executor, delivery_id: str) -> Work | None:
-    row = await db.fetchrow(
+async def load_work(db: Executor, delivery_ids: Sequence[str]) -> list[Work]:
+    """What the attempts of these deliveries need (deliveries deleted meanwhile are left out)."""
+    if not delivery_ids:
+        return []
+    marks = ", ".join(f"${i}" for i in range(1, len(delivery_ids) + 1))
+    rows = await db.fetch(
         "SELECT d.id, d.org_id, d.endpoint_id, w.url, w.enabled, w.secret, w.previous_secret,"
         " w.previous_secret_expires_at, e.id, e.type, e.created_at, e.data"
         " FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id"
-        " JOIN events e ON e.id = d.event_id WHERE d.id = $1",
-        delivery_id,
+        f" JOIN events e ON e.id = d.event_id WHERE d.id IN ({marks})",
+        *delivery_ids,
     )
-    if row is None:
-        return None
-    values = list(row)
-    values[4] = bool(values[4])
-    return Work(*values)
+    return [_work(*row) for row in rows]
+
+
+def _work(delivery_id: str, org_id: str, endpoint_id: str, url: str, enabled: Any, *rest: Any) -> Work:
+    return Work(delivery_id, org_id, endpoint_id, url, bool(enabled), *rest)
 
 
 async def record_attempt(db: Executor, delivery_id: str, attempt: WebhookAttempt) -> None:
@@ -199,7 +203,7 @@ async def settle(
     return touched > 0
 
 
-async def disable_endpoint(db: Executor, endpoint_id: str, reason: str, now: datetime) -> None:
+async def disable_endpoint(db: Executor, org_id: str, endpoint_id: str, reason: str, now: datetime) -> None:
     """Stop delivering to an endpoint: it is disabled and its waiting deliveries fail."""
     await db.execute(
         "UPDATE webhook_endpoints SET enabled = $2, disabled_reason = $3, updated_at = $4 WHERE id = $1",
@@ -208,14 +212,15 @@ async def disable_endpoint(db: Executor, endpoint_id: str, reason: str, now: dat
         reason,
         now,
     )
-    await fail_waiting(db, endpoint_id, now)
+    await fail_waiting(db, org_id, endpoint_id, now)
 
 
-async def fail_waiting(db: Executor, endpoint_id: str, now: datetime) -> None:
+async def fail_waiting(db: Executor, org_id: str, endpoint_id: str, now: datetime) -> None:
     """Deliveries of ``endpoint_id`` waiting for an attempt (not those in flight) fail."""
     await db.execute(
-        "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = $2"
-        " WHERE endpoint_id = $1 AND status = 'pending' AND lease IS NULL",
+        "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = $3"
+        " WHERE org_id = $1 AND endpoint_id = $2 AND status = 'pending' AND lease IS NULL",
+        org_id,
         endpoint_id,
         now,
     )

@@ -57,7 +57,7 @@ WEBHOOK_ENDPOINTS = Collection(
     create_doc="Subscribe a URL to events (`event_types`, or every type when null). The response carries "
     "the signing `secret` (`whsec_…`), shown this once. URLs on loopback, private or link-local addresses "
     "are refused unless the operator allows them.",
-    conflict_codes="(none)",
+    conflict_codes="",
 )
 WebhookEndpointController = collection_controller(WEBHOOK_ENDPOINTS)
 

@@ -76,7 +76,9 @@ class WebhookAttempt(msgspec.Struct):
 
 
 class WebhookDelivery(msgspec.Struct):
-    """One event for one endpoint. ``id`` is the ``webhook-id`` header, the same on every attempt."""
+    """One event for one endpoint. ``id`` is the ``webhook-id`` header, the same on every attempt.
+    ``attempt_count`` counts attempts started, so it includes one in flight (or one whose worker
+    stopped before recording it); ``attempts`` lists those that finished."""
 
     id: str
     endpoint_id: str

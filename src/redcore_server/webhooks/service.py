@@ -119,7 +119,7 @@ class WebhookEndpointService(ResourceKind[WebhookEndpoint]):
             raise errors.ValidationError.of(*problems)
         updated = await self.update_fields(uow, org_id, ident, changes, if_match)
         if data.enabled is False:
-            await repository.fail_waiting(await uow.tx(), ident, utcnow())
+            await repository.fail_waiting(await uow.tx(), org_id, ident, utcnow())
         return updated
 
     async def rotate_secret(self, uow: UnitOfWork, org_id: str, ident: str, data: RotateSecret) -> WebhookEndpoint:

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from tests.receiver import Receiver
 from tests.server.users.test_routes import assert_error
-from tests.server.webhooks.receiver import Receiver
 from tests.support import Tenant
 
 
 async def subscribe(tenant: Tenant, receiver: Receiver, **fields: Any) -> dict[str, Any]:
-    response = await tenant.client.post("/v1/webhook_endpoints", json={"url": receiver.url()} | fields)
+    response = await tenant.client.post("/v1/webhook_endpoints", json={"url": receiver.url} | fields)
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -89,7 +89,7 @@ async def test_only_subscribed_types_are_delivered(tenant: Tenant, receiver: Rec
 
 
 async def test_failures_are_retried_with_one_webhook_id_until_acknowledged(tenant: Tenant, receiver: Receiver) -> None:
-    receiver.script = [500, 503]
+    receiver.answer(500, 503)
     endpoint = await subscribe(tenant, receiver)
     await tenant.create_user()
     requests = await receiver.wait_for(3)
@@ -107,7 +107,7 @@ async def test_failures_are_retried_with_one_webhook_id_until_acknowledged(tenan
 
 
 async def test_retries_stop_when_the_schedule_is_spent(tenant: Tenant, receiver: Receiver) -> None:
-    receiver.script = [500] * 10
+    receiver.answer(*[500] * 10)
     endpoint = await subscribe(tenant, receiver)
     await tenant.create_user()
     [delivery] = await settled(tenant, endpoint["id"])
@@ -118,7 +118,7 @@ async def test_retries_stop_when_the_schedule_is_spent(tenant: Tenant, receiver:
 
 
 async def test_410_disables_the_endpoint(tenant: Tenant, receiver: Receiver) -> None:
-    receiver.script = [410]
+    receiver.answer(410)
     endpoint = await subscribe(tenant, receiver)
     await tenant.create_user()
     [delivery] = await settled(tenant, endpoint["id"])
@@ -139,7 +139,7 @@ async def test_410_disables_the_endpoint(tenant: Tenant, receiver: Receiver) -> 
 
 
 async def test_redirects_are_not_followed_and_timeouts_are_recorded(tenant: Tenant, receiver: Receiver) -> None:
-    receiver.script = [302, "hang"]
+    receiver.answer(302, "hang")
     endpoint = await subscribe(tenant, receiver)
     await tenant.create_user()
     [delivery] = await settled(tenant, endpoint["id"], within=20)
@@ -203,7 +203,7 @@ async def test_a_rolled_back_change_queues_nothing(tenant: Tenant, receiver: Rec
 
 
 async def test_delivery_list_filters_and_paginates(tenant: Tenant, receiver: Receiver) -> None:
-    receiver.script = [410]
+    receiver.answer(410)
     gone = await subscribe(tenant, receiver)
     await tenant.create_user()
     await settled(tenant, gone["id"])

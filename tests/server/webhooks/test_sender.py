@@ -5,21 +5,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from pydantic import ValidationError
 from standardwebhooks.webhooks import Webhook
 
 from redcore_server.config import Settings
 from redcore_server.webhooks.dispatcher import DeliveryConfig
-from redcore_server.webhooks.sender import send, signed_headers
+from redcore_server.webhooks.sender import new_session, send, signed_headers
 from redcore_server.webhooks.service import new_secret
-from tests.server.webhooks.receiver import Receiver
+from tests.receiver import Receiver
 
 
 async def test_the_address_is_checked_again_at_send_time(receiver: Receiver) -> None:
-    async with httpx.AsyncClient() as client:
-        outcome = await send(client, receiver.url(), "msg_1", b"{}", [new_secret()], time_limit=2, allow_private=False)
+    async with new_session(4, 2) as client:
+        outcome = await send(client, receiver.url, "msg_1", b"{}", [new_secret()], time_limit=2, allow_private=False)
     assert not outcome.succeeded
     assert outcome.status_code is None
     assert outcome.error is not None and outcome.error.startswith("refused: resolves to a non-public address")
@@ -28,7 +27,7 @@ async def test_the_address_is_checked_again_at_send_time(receiver: Receiver) -> 
 
 async def test_a_name_is_resolved_once_and_the_checked_address_is_used(receiver: Receiver) -> None:
     secret = new_secret()
-    async with httpx.AsyncClient() as client:
+    async with new_session(4, 2) as client:
         outcome = await send(
             client,
             f"http://localhost:{receiver.port}/hook?x=1",
@@ -46,12 +45,12 @@ async def test_a_name_is_resolved_once_and_the_checked_address_is_used(receiver:
 
 
 async def test_an_unreachable_receiver_is_an_error_not_an_exception() -> None:
-    async with httpx.AsyncClient() as client:
+    async with new_session(4, 2) as client:
         outcome = await send(
             client, "http://127.0.0.1:9/hook", "msg_3", b"{}", [new_secret()], time_limit=2, allow_private=True
         )
     assert outcome.status_code is None
-    assert outcome.error is not None and "ConnectError" in outcome.error
+    assert outcome.error is not None and "ClientConnectorError" in outcome.error
 
 
 def test_every_active_secret_signs() -> None:

@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import Webhook
 from redcore_server.app import create_app
 from redcore_server.db.migrate import upgrade
 from tests import support
-from tests.server.webhooks.receiver import Receiver
+from tests.receiver import Receiver
 from tests.server.webhooks.test_delivery import settled, subscribe
 from tests.support import Tenant
 
@@ -89,7 +89,7 @@ async def test_changes_committed_while_no_worker_runs_are_delivered_when_one_sta
 async def test_a_worker_killed_mid_attempt_is_replaced_and_the_delivery_is_not_lost(
     fresh_database_url: str, receiver: Receiver
 ) -> None:
-    receiver.script = ["hang"]
+    receiver.answer("hang")
     async with api_without_worker(fresh_database_url) as tenant:
         endpoint = await subscribe(tenant, receiver)
         await tenant.create_user()

@@ -94,7 +94,6 @@ def upgrade() -> None:
         "webhook_deliveries",
         ["org_id", "endpoint_id", "status", "created_at", "id"],
     )
-    op.create_index("ix_webhook_deliveries_endpoint_status", "webhook_deliveries", ["endpoint_id", "status"])
     op.create_index("ix_webhook_deliveries_event", "webhook_deliveries", ["event_id"])
 
     op.create_table(

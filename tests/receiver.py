@@ -1,5 +1,6 @@
-"""A real HTTP receiver for webhook tests: a threaded server on a free loopback port that records
-every request and answers as the test scripts it (a status per request, in order, then 200)."""
+"""A real HTTP receiver for the webhook tests (server and SDK): a threaded server on a free port of
+127.0.0.1 (never anywhere else) that records every request and answers as the test scripts it
+(a status per request, in order, then 200)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,15 @@ class Receiver:
     release: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def answer(self, *answers: int | str) -> None:
+        """Answer the next requests with these statuses, in order (then 200 again); "hang" answers
+        nothing for ``hang_seconds``."""
+        with self._lock:
+            self.script.extend(answers)
 
     def next_answer(self) -> int | str:
         with self._lock:
@@ -76,7 +84,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             payload = b"ok" if status < 300 else f"status {status} from the test receiver".encode()
             self.send_response(status)
             if 300 <= status < 400:
-                self.send_header("Location", receiver.url("/elsewhere"))
+                self.send_header("Location", f"http://127.0.0.1:{receiver.port}/elsewhere")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
