@@ -119,12 +119,18 @@ class Dispatcher:
         await self._http.close()
 
     async def run(self) -> None:
+        failing = False  # say so once per outage, not on every poll
         while not self._stopping:
             try:
                 claimed = await self.claim_and_send()
             except Exception:
-                logger.exception("webhook dispatcher: could not read the outbox; retrying")
-                claimed = 0
+                if not failing:
+                    logger.exception("webhook dispatcher: cannot read the outbox; retrying every poll")
+                failing, claimed = True, 0
+            else:
+                if failing:
+                    logger.warning("webhook dispatcher: reading the outbox again")
+                failing = False
             if claimed == 0 and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.config.poll_interval)
