@@ -30,6 +30,8 @@ from redcore_server.passwords import PasswordHasher
 from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.products.service import ProductService
 from redcore_server.ratelimit.limiter import build_limiter
+from redcore_server.sessions.routes import AuthController, UserSessionsController
+from redcore_server.sessions.service import SessionService, SignInPolicy
 from redcore_server.users.routes import USERS, UserController
 from redcore_server.users.service import UserService
 from redcore_server.webhooks.dispatcher import DeliveryConfig, Dispatcher
@@ -59,6 +61,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         threads=settings.password_hash_threads,
     )
 
+    signin_failures = build_limiter(
+        settings.redis_url, settings.signin_window, fail_closed=settings.rate_limit_fail_closed
+    )
+    sessions = SessionService(
+        hasher,
+        signin_failures,
+        SignInPolicy(
+            access_ttl=settings.access_token_ttl,
+            refresh_ttl=settings.refresh_token_ttl,
+            failure_limit=settings.signin_failure_limit,
+            address_limit=settings.signin_address_limit,
+        ),
+        failure_window=settings.signin_window,
+    )
     endpoints = WebhookEndpointService(allow_private=settings.webhook_allow_private)
     services: dict[str, ReadableService[Any]] = {
         USERS.name: UserService(hasher),
@@ -77,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": settings,
             "services": services,
             "deliveries": DeliveryService(endpoints),
+            "sessions": sessions,
             "dispatcher": None,
         }
     )
@@ -96,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 state.dispatcher = None
             await authenticator.drain()
             await limiter.close()
+            await signin_failures.close()
             await db.close()
 
     v1 = Router(
@@ -106,6 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EventController,
             WebhookEndpointController,
             WebhookDeliveryController,
+            AuthController,
+            UserSessionsController,
         ],
         before_request=authenticate_request,
     )

@@ -73,6 +73,18 @@ class Settings(BaseSettings):
     )
     public_url: str | None = Field(default=None, description="base URL printed in hints and Location headers")
 
+    access_token_ttl: int = Field(default=900, ge=60, le=86_400, description="seconds a user's access token works")
+    refresh_token_ttl: int = Field(
+        default=2_592_000, ge=3600, description="seconds a sign-in session lasts without signing in again"
+    )
+    signin_window: float = Field(default=900.0, gt=0, description="seconds over which failed sign-ins are counted")
+    signin_failure_limit: int = Field(
+        default=10, ge=0, description="failed sign-ins per account per window before 429; 0: no limit"
+    )
+    signin_address_limit: int = Field(
+        default=100, ge=0, description="failed sign-ins per client address per window before 429; 0: no limit"
+    )
+
     embedded_worker: bool = Field(
         default=True,
         description="deliver webhooks from the server processes; false when `redcore-server worker` runs apart",

@@ -14,9 +14,24 @@ class PasswordHasher:
     def __init__(self, *, time_cost: int, memory_cost: int, parallelism: int, threads: int) -> None:
         self._argon2 = _Argon2(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID)
         self._limiter = anyio.CapacityLimiter(threads)
+        self._dummy: str | None = None
 
     async def hash(self, password: str) -> str:
         return await anyio.to_thread.run_sync(self._argon2.hash, password, limiter=self._limiter)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash was made with other parameters than today's (rehash on sign-in)."""
+        try:
+            return self._argon2.check_needs_rehash(password_hash)
+        except InvalidHashError:
+            return True
+
+    async def verify_nobody(self, password: str) -> None:
+        """Spend the time a real verification takes, for a user who does not exist (so timing does
+        not tell which emails have accounts)."""
+        if self._dummy is None:
+            self._dummy = await self.hash("not anyone's password")
+        await self.verify(self._dummy, password)
 
     async def verify(self, password_hash: str, password: str) -> bool:
         def _verify() -> bool:

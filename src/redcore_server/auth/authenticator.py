@@ -14,10 +14,13 @@ import time
 
 from redcore_server import errors
 from redcore_server.auth.principal import Principal
+from redcore_server.auth.scopes import ROLE_SCOPES
 from redcore_server.db import Database
 from redcore_server.ids import utcnow
 from redcore_server.keys import repository as keys_repository
 from redcore_server.keys.service import KEY_PREFIX, hash_secret
+from redcore_server.sessions import repository as sessions_repository
+from redcore_server.sessions.service import ACCESS_PREFIX
 
 logger = logging.getLogger("redcore.auth")
 _MAX_CACHED = 50_000
@@ -45,22 +48,38 @@ class Authenticator:
         return principal
 
     async def _lookup(self, token: str, digest: str, now: float) -> Principal:
-        if not token.startswith(KEY_PREFIX):
+        if token.startswith(KEY_PREFIX):
+            principal = await self._api_key(digest)
+        elif token.startswith(ACCESS_PREFIX):
+            principal = await self._access_token(digest)
+        else:
             raise errors.AuthenticationFailed()
+        if self._ttl > 0:
+            if len(self._cache) >= _MAX_CACHED:
+                self._cache.clear()
+            self._cache[digest] = (principal, now + self._ttl)
+        return principal
+
+    async def _api_key(self, digest: str) -> Principal:
         key = await keys_repository.get_active_by_hash(self._db, digest)
         if key is None:
             self._cache.pop(digest, None)
             raise errors.AuthenticationFailed()
         if key.expires_at is not None and key.expires_at <= utcnow():
             raise errors.TokenExpired("The provided API key has expired.")
-        principal = Principal(
+        return Principal(
             org_id=key.org_id, credential_id=key.id, scopes=frozenset(key.scopes), rate_limit=key.rate_limit
         )
-        if self._ttl > 0:
-            if len(self._cache) >= _MAX_CACHED:
-                self._cache.clear()
-            self._cache[digest] = (principal, now + self._ttl)
-        return principal
+
+    async def _access_token(self, digest: str) -> Principal:
+        """A signed-in user's access token: its scopes follow the user's role as it is now."""
+        found = await sessions_repository.by_access_hash(self._db, digest)
+        if found is None or found[3] != "active":
+            raise errors.AuthenticationFailed("The access token is not valid (revoked, or replaced by a refresh).")
+        session_id, org_id, role, _status, expires_at = found
+        if expires_at <= utcnow():
+            raise errors.TokenExpired("The access token has expired; exchange the refresh token for a new one.")
+        return Principal(org_id=org_id, credential_id=session_id, scopes=ROLE_SCOPES[role])
 
     def forget_all(self) -> None:
         """Drop every cached credential (tests, and revocation in this process)."""
@@ -77,11 +96,12 @@ class Authenticator:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _touch(self, key_id: str) -> None:
+    async def _touch(self, credential_id: str) -> None:
+        touch = sessions_repository.touch if credential_id.startswith("ses_") else keys_repository.touch
         try:
-            await keys_repository.touch(self._db, key_id, utcnow())
+            await touch(self._db, credential_id, utcnow())
         except Exception:  # a failed bookkeeping write must never fail a request
-            logger.warning("could not record last_used_at for %s", key_id, exc_info=True)
+            logger.warning("could not record last_used_at for %s", credential_id, exc_info=True)
 
     async def drain(self) -> None:
         """Wait for background bookkeeping (at shutdown)."""
@@ -91,7 +111,7 @@ class Authenticator:
 
 def _bearer_token(authorization: str | None) -> str:
     if not authorization:
-        raise errors.AuthenticationFailed("Send an API key as `Authorization: Bearer sk_live_…`.")
+        raise errors.AuthenticationFailed("Send an API key or access token as `Authorization: Bearer …`.")
     scheme, _, token = authorization.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:

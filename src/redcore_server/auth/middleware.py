@@ -18,9 +18,12 @@ if TYPE_CHECKING:
     from redcore_server.auth.gate import Gate
 
 REQUIRED_SCOPE = "required_scope"
+PUBLIC = "public"  # a route that takes no credential (signing in): opt={PUBLIC: True}
 
 
 async def authenticate_request(request: Request[Any, Any, Any]) -> None:
+    if request.route_handler.opt.get(PUBLIC):
+        return
     gate: Gate = request.app.state.gate
     client = request.client.host if request.client else None
     principal = await gate.admit(request.headers.get("authorization"), client, request.scope["state"])

@@ -30,3 +30,13 @@ def parse_scopes(raw: str | list[str] | tuple[str, ...] | None) -> tuple[str, ..
     if not items:
         return ALL_SCOPES
     return tuple(s for s in ALL_SCOPES if s in items)
+
+
+VIEWER_SCOPES: tuple[str, ...] = (USERS_READ, PRODUCTS_READ, EVENTS_READ)
+EDITOR_SCOPES: tuple[str, ...] = (*VIEWER_SCOPES, USERS_WRITE, PRODUCTS_WRITE)
+# What a signed-in user's access token may do, by the user's role.
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    "viewer": frozenset(VIEWER_SCOPES),
+    "editor": frozenset(EDITOR_SCOPES),
+    "admin": frozenset(ALL_SCOPES),
+}

@@ -27,6 +27,7 @@ def all_tables() -> sa.MetaData:
     from redcore_server.keys import models as _keys  # noqa: F401
     from redcore_server.orgs import models as _orgs  # noqa: F401
     from redcore_server.products import models as _products  # noqa: F401
+    from redcore_server.sessions import models as _sessions  # noqa: F401
     from redcore_server.users import models as _users  # noqa: F401
     from redcore_server.webhooks import models as _webhooks  # noqa: F401
 

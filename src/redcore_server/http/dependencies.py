@@ -11,6 +11,7 @@ from litestar.di import Provide
 
 from redcore_server.db import Database
 from redcore_server.db.uow import Actor, UnitOfWork
+from redcore_server.errors import APIError
 from redcore_server.http.request_id import request_id
 
 
@@ -27,12 +28,21 @@ async def _uow(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[
     try:
         yield uow
     except BaseException as exc:
-        await uow.finish(exc)
+        keep = uow.commit_on_error and isinstance(exc, APIError)
+        await uow.finish(None if keep else exc)
+        if keep:
+            _after_commit(state, uow)
         raise
     else:
         await uow.finish(None)
-        if uow.outbox_written and state.dispatcher is not None:
-            state.dispatcher.wake()
+        _after_commit(state, uow)
+
+
+def _after_commit(state: State, uow: UnitOfWork) -> None:
+    if uow.outbox_written and state.dispatcher is not None:
+        state.dispatcher.wake()
+    if uow.credentials_revoked:  # this worker at once; the others within their cache's second
+        state.authenticator.forget_all()
 
 
 def dependencies() -> dict[str, Provide]:

@@ -78,6 +78,10 @@ class Limiter(Protocol):
 
     async def hit(self, key: str, limit: int) -> Decision: ...
 
+    async def count(self, key: str) -> int:
+        """How many hits ``key`` has had in the current window (without counting one)."""
+        ...
+
     def status(self) -> str: ...
 
     async def close(self) -> None: ...
@@ -103,6 +107,13 @@ class MemoryLimiter:
             self._prune(index)
         self._counts[key] = (index, count)
         return _decide(count, limit, index, self.window, now)
+
+    async def count(self, key: str) -> int:
+        return self.count_now(key)
+
+    def count_now(self, key: str) -> int:
+        current = self._counts.get(key)
+        return current[1] if current is not None and current[0] == int(self._clock() // self.window) else 0
 
     def _prune(self, index: int) -> None:
         self._counts = {k: v for k, v in self._counts.items() if v[0] == index}
@@ -159,6 +170,20 @@ class RedisLimiter:
         if self._fail_closed:
             raise errors.ServiceUnavailable("Rate limiting is unavailable; retry shortly.")
         return self._fallback.hit_now(key, limit)
+
+    async def count(self, key: str) -> int:
+        """Positions reserved in the window (a process may not have handed all of its batch out yet)."""
+        now = self._clock()
+        if self._down_since is None or now >= self._next_try:
+            try:
+                raw = await self._redis.get(f"rl:{key}:{int(now // self.window)}")
+            except (RedisError, OSError) as exc:
+                self._mark_down(now, exc)
+            else:
+                return int(raw or 0)
+        if self._fail_closed:
+            raise errors.ServiceUnavailable("Rate limiting is unavailable; retry shortly.")
+        return self._fallback.count_now(key)
 
     def _mark_down(self, now: float, exc: Exception) -> None:
         if self._down_since is None:

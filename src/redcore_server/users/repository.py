@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from redcore_server.db import Executor, Row
 from redcore_server.db.listing import ListSpec, SortField
 from redcore_server.db.resources import ResourceTable
 from redcore_server.users.schemas import User
@@ -23,3 +26,20 @@ USERS = ResourceTable(
     ),
     updatable=frozenset({"email", "name", "role", "status", "avatar", "password_hash"}),
 )
+
+
+async def credentials(db: Executor, org_id: str, email: str) -> Row | None:
+    """``(user id, password hash, status)`` of the organization's user with this email, any case."""
+    return await db.fetchrow(
+        "SELECT id, password_hash, status FROM users WHERE org_id = $1 AND lower(email) = lower($2)", org_id, email
+    )
+
+
+async def record_sign_in(db: Executor, user_id: str, now: datetime, rehashed: str | None) -> None:
+    """Set ``last_login`` (and store a password hash made with today's parameters, when given).
+
+    Deliberately not a ``user.updated`` event: signing in does not change the user's data."""
+    if rehashed is None:
+        await db.execute("UPDATE users SET last_login = $2 WHERE id = $1", user_id, now)
+    else:
+        await db.execute("UPDATE users SET last_login = $2, password_hash = $3 WHERE id = $1", user_id, now, rehashed)

@@ -13,6 +13,7 @@ from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import new_id, utcnow
 from redcore_server.passwords import PasswordHasher
 from redcore_server.resources import ResourceKind
+from redcore_server.sessions import repository as sessions_repository
 from redcore_server.users import repository
 from redcore_server.users.schemas import User, UserCreate, UserUpdate
 
@@ -98,4 +99,20 @@ class UserService(ResourceKind[User]):
         _raise_if(problems)
         if data.password is not msgspec.UNSET:
             changes["password_hash"] = await self._hasher.hash(data.password)
-        return await self.update_fields(uow, org_id, ident, changes, if_match)
+        user = await self.update_fields(uow, org_id, ident, changes, if_match)
+        if changes.get("status") in ("inactive", "suspended"):  # out, everywhere, now
+            await self._revoke_sessions(uow, org_id, ident)
+        elif "password_hash" in changes:  # every other session; the one changing it stays signed in
+            await self._revoke_sessions(uow, org_id, ident, keep=uow.actor.credential_id if uow.actor else None)
+        if "role" in changes:  # the user's access tokens carry the new role's scopes from the next request
+            uow.credentials_revoked = True
+        return user
+
+    async def delete(self, uow: UnitOfWork, org_id: str, ident: str, if_match: frozenset[str] | None = None) -> None:
+        """The user's sessions go with the row (a cascade, in the same transaction)."""
+        await super().delete(uow, org_id, ident, if_match)
+        uow.credentials_revoked = True
+
+    async def _revoke_sessions(self, uow: UnitOfWork, org_id: str, ident: str, keep: str | None = None) -> None:
+        if await sessions_repository.delete_for_user(await uow.tx(), org_id, ident, keep):
+            uow.credentials_revoked = True

@@ -96,6 +96,8 @@ async def test_other_shapes_still_reach_the_framework(tenant: Tenant) -> None:
     trailing = await tenant.client.get(f"/v1/users/{user['id']}/")  # the framework's route, same answer
     assert trailing.status_code == 200
     assert trailing.json() == user
-    assert_error(await tenant.client.get(f"/v1/users/{user['id']}/sessions"), 404, "not_found")
+    sessions = await tenant.client.get(f"/v1/users/{user['id']}/sessions")  # a deeper path: the framework's
+    assert sessions.status_code == 200 and sessions.json()["data"] == []
+    assert_error(await tenant.client.get(f"/v1/users/{user['id']}/nothing"), 404, "not_found")
     assert_error(await tenant.client.post(f"/v1/users/{user['id']}", json={}), 405, "method_not_allowed")
     assert (await tenant.client.get("/v1/users", params={"limit": 1})).status_code == 200

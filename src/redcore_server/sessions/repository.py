@@ -1,0 +1,123 @@
+"""Every query on sessions and rotated refresh tokens, and only here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from redcore_server.db import Executor, Row
+from redcore_server.db.listing import ListSpec, SortField
+from redcore_server.db.resources import ResourceTable
+from redcore_server.sessions.schemas import Session
+
+SESSIONS = ResourceTable(
+    Session,
+    ListSpec(
+        table="sessions",
+        columns="id, user_id, created_at, last_used_at, expires_at, ip, user_agent",
+        sort_fields={"created_at": SortField("created_at", "timestamp")},
+    ),
+    updatable=frozenset(),
+)
+
+
+async def create(
+    db: Executor,
+    session: Session,
+    *,
+    org_id: str,
+    access_hash: str,
+    access_expires_at: datetime,
+    refresh_hash: str,
+) -> None:
+    await db.execute(
+        "INSERT INTO sessions (id, org_id, user_id, access_hash, access_expires_at, refresh_hash, created_at,"
+        " last_used_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        session.id,
+        org_id,
+        session.user_id,
+        access_hash,
+        access_expires_at,
+        refresh_hash,
+        session.created_at,
+        session.last_used_at,
+        session.expires_at,
+        session.ip,
+        session.user_agent,
+    )
+
+
+async def by_access_hash(db: Executor, digest: str) -> Row | None:
+    """``(session id, org id, role, user status, access expiry)`` of the session an access token opens."""
+    return await db.fetchrow(
+        "SELECT s.id, s.org_id, u.role, u.status, s.access_expires_at FROM sessions s"
+        " JOIN users u ON u.id = s.user_id WHERE s.access_hash = $1",
+        digest,
+    )
+
+
+async def by_refresh_hash(db: Executor, digest: str) -> Row | None:
+    """``(session id, org id, user id, session expiry, user status)``, the session locked until the
+    transaction ends (SQLite's writer lock does that)."""
+    lock = " FOR UPDATE OF s" if db.dialect == "postgresql" else ""
+    return await db.fetchrow(
+        "SELECT s.id, s.org_id, s.user_id, s.expires_at, u.status FROM sessions s JOIN users u ON u.id = s.user_id"
+        f" WHERE s.refresh_hash = $1{lock}",
+        digest,
+    )
+
+
+async def session_of_rotated(db: Executor, digest: str) -> str | None:
+    """The session that already exchanged this refresh token, if any."""
+    found: str | None = await db.fetchval("SELECT session_id FROM rotated_refresh_tokens WHERE token_hash = $1", digest)
+    return found
+
+
+async def rotate(
+    db: Executor,
+    session_id: str,
+    *,
+    old_refresh_hash: str,
+    refresh_hash: str,
+    access_hash: str,
+    access_expires_at: datetime,
+    now: datetime,
+) -> Session | None:
+    await db.execute(
+        "INSERT INTO rotated_refresh_tokens (token_hash, session_id, rotated_at) VALUES ($1, $2, $3)",
+        old_refresh_hash,
+        session_id,
+        now,
+    )
+    row = await db.fetchrow(
+        "UPDATE sessions SET refresh_hash = $2, access_hash = $3, access_expires_at = $4, last_used_at = $5"
+        f" WHERE id = $1 RETURNING {SESSIONS.columns}",
+        session_id,
+        refresh_hash,
+        access_hash,
+        access_expires_at,
+        now,
+    )
+    return None if row is None else Session(*row)
+
+
+async def touch(db: Executor, session_id: str, now: datetime) -> None:
+    await db.execute("UPDATE sessions SET last_used_at = $2 WHERE id = $1", session_id, now)
+
+
+async def delete(db: Executor, org_id: str, session_id: str, user_id: str | None = None) -> int:
+    if user_id is None:
+        return await db.execute("DELETE FROM sessions WHERE id = $1 AND org_id = $2", session_id, org_id)
+    return await db.execute(
+        "DELETE FROM sessions WHERE id = $1 AND org_id = $2 AND user_id = $3", session_id, org_id, user_id
+    )
+
+
+async def delete_any(db: Executor, session_id: str) -> None:
+    await db.execute("DELETE FROM sessions WHERE id = $1", session_id)
+
+
+async def delete_for_user(db: Executor, org_id: str, user_id: str, keep: str | None = None) -> int:
+    """Revoke every session of the user (but ``keep``); how many there were."""
+    return await db.execute(
+        "DELETE FROM sessions WHERE org_id = $1 AND user_id = $2 AND id <> $3", org_id, user_id, keep or ""
+    )
