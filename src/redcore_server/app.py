@@ -26,6 +26,7 @@ from redcore_server.http.error_handler import handle_exception
 from redcore_server.http.fast_reads import FastReads
 from redcore_server.http.openapi import REQUEST_ID_HEADER, docs_assets, docs_page, openapi_config, openapi_json
 from redcore_server.http.request_id import stamp_headers
+from redcore_server.outbox.workers import outbox_workers
 from redcore_server.passwords import PasswordHasher
 from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.products.service import ProductService
@@ -34,7 +35,6 @@ from redcore_server.sessions.routes import AuthController, UserSessionsControlle
 from redcore_server.sessions.service import SessionService, SignInPolicy
 from redcore_server.users.routes import USERS, UserController
 from redcore_server.users.service import UserService
-from redcore_server.webhooks.dispatcher import DeliveryConfig, Dispatcher
 from redcore_server.webhooks.routes import WEBHOOK_ENDPOINTS, WebhookDeliveryController, WebhookEndpointController
 from redcore_server.webhooks.service import DeliveryService, WebhookEndpointService
 
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "services": services,
             "deliveries": DeliveryService(endpoints),
             "sessions": sessions,
-            "dispatcher": None,
+            "workers": {},  # the outbox workers running in this process, by name
         }
     )
 
@@ -104,13 +104,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             await ensure_migrated(db)
             if settings.embedded_worker:
-                state.dispatcher = Dispatcher(db, DeliveryConfig.from_settings(settings))
-                state.dispatcher.start()
+                state.workers = {w.name: w for w in outbox_workers(db, settings)}
+                for worker in state.workers.values():
+                    worker.start()
             yield
         finally:
-            if state.dispatcher is not None:
-                await state.dispatcher.stop()
-                state.dispatcher = None
+            for worker in state.workers.values():
+                await worker.stop()
+            state.workers = {}
             await authenticator.drain()
             await limiter.close()
             await signin_failures.close()

@@ -28,9 +28,10 @@ from redcore_server.keys import repository as keys_repository
 from redcore_server.keys import service as keys_service
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.orgs import service as orgs_service
+from redcore_server.outbox.workers import outbox_workers
 from redcore_server.products import service as products_service
 from redcore_server.products.importing import read_catalog
-from redcore_server.webhooks.dispatcher import DeliveryConfig, Dispatcher
+from redcore_server.webhooks.dispatcher import DeliveryConfig
 
 T = TypeVar("T")
 
@@ -256,8 +257,9 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        dispatcher = Dispatcher(db, config)
-        dispatcher.start()
+        workers = outbox_workers(db, settings)
+        for worker in workers:
+            worker.start()
         where = "SQLite" if settings.is_sqlite else "PostgreSQL"
         _emit(
             as_json,
@@ -268,7 +270,8 @@ def worker(
         try:
             await stop.wait()
         finally:
-            await dispatcher.stop()
+            for worker in workers:
+                await worker.stop()
 
     _run(settings, run, as_json, pool_max=settings.db_pool_max_size)
 

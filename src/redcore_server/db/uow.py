@@ -22,11 +22,11 @@ class Actor:
 
 
 class UnitOfWork:
-    __slots__ = ("_cm", "_db", "_tx", "actor", "commit_on_error", "credentials_revoked", "outbox_written")
+    __slots__ = ("_cm", "_db", "_tx", "actor", "commit_on_error", "credentials_revoked", "queued")
 
     def __init__(self, db: Database, actor: Actor | None = None) -> None:
         self.actor = actor
-        self.outbox_written = False  # webhook deliveries were queued: wake the dispatcher after commit
+        self.queued: set[str] = set()  # outboxes this work wrote to ("webhooks", "mail"): wake their workers
         self.credentials_revoked = False  # sessions were revoked: drop cached credentials after commit
         self.commit_on_error = False  # the change stands even though the request answers an error
         self._db = db

@@ -27,4 +27,4 @@ async def record(tx: Executor, uow: UnitOfWork | None, org_id: str, type_: str, 
         credential_id=actor.credential_id if actor else None,
     )
     if await enqueue_event(tx, org_id, ident, type_, now) and uow is not None:
-        uow.outbox_written = True
+        uow.queued.add("webhooks")

@@ -39,8 +39,9 @@ async def _uow(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[
 
 
 def _after_commit(state: State, uow: UnitOfWork) -> None:
-    if uow.outbox_written and state.dispatcher is not None:
-        state.dispatcher.wake()
+    for name in uow.queued:
+        if (worker := state.workers.get(name)) is not None:
+            worker.wake()
     if uow.credentials_revoked:  # this worker at once; the others within their cache's second
         state.authenticator.forget_all()
 

@@ -174,5 +174,5 @@ class DeliveryService:
             raise EndpointDisabled()
         if not await repository.schedule_now(tx, org_id, endpoint_id, ident, utcnow()):
             raise DeliveryInProgress()
-        uow.outbox_written = True
+        uow.queued.add("webhooks")
         return await self.get(tx, org_id, endpoint_id, ident)
