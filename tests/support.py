@@ -52,7 +52,13 @@ async def drop_postgres_database(url: str) -> None:
 
 
 # The suite sends many requests with one key from one address; rate-limit tests set their own limits.
-TEST_LIMITS = {"rate_limit": 1_000_000, "auth_failure_limit": 1_000_000, "signin_address_limit": 1_000_000}
+TEST_LIMITS = {
+    "rate_limit": 1_000_000,
+    "auth_failure_limit": 1_000_000,
+    "signin_address_limit": 1_000_000,
+    "invitation_org_limit": 1_000_000,
+    "invitation_address_limit": 1_000_000,
+}
 # Webhook receivers in tests listen on loopback; retries come fast.
 TEST_WEBHOOKS: dict[str, Any] = {
     "webhook_allow_private": True,

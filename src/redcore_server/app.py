@@ -26,6 +26,10 @@ from redcore_server.http.error_handler import handle_exception
 from redcore_server.http.fast_reads import FastReads
 from redcore_server.http.openapi import REQUEST_ID_HEADER, docs_assets, docs_page, openapi_config, openapi_json
 from redcore_server.http.request_id import stamp_headers
+from redcore_server.invitations.page import accept_invitation_page
+from redcore_server.invitations.routes import InvitationController, UserInvitationController
+from redcore_server.invitations.service import WINDOW as INVITATION_WINDOW
+from redcore_server.invitations.service import InvitationPolicy, InvitationService
 from redcore_server.outbox.workers import outbox_workers
 from redcore_server.passwords import PasswordHasher
 from redcore_server.products.routes import PRODUCTS, ProductController
@@ -76,8 +80,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
         failure_window=settings.signin_window,
     )
     endpoints = WebhookEndpointService(allow_private=settings.webhook_allow_private)
+    invitations_sent = build_limiter(settings.redis_url, INVITATION_WINDOW, fail_closed=settings.rate_limit_fail_closed)
+    invitations = InvitationService(
+        hasher,
+        invitations_sent,
+        InvitationPolicy(
+            link=settings.invitation_url or f"{settings.base_url()}/accept-invitation",
+            ttl=settings.invitation_ttl,
+            org_limit=settings.invitation_org_limit,
+            address_limit=settings.invitation_address_limit,
+        ),
+    )
     services: dict[str, ReadableService[Any]] = {
-        USERS.name: UserService(hasher),
+        USERS.name: UserService(hasher, invitations),
         PRODUCTS.name: ProductService(),
         EVENTS.name: EventService(),
         WEBHOOK_ENDPOINTS.name: endpoints,
@@ -94,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "services": services,
             "deliveries": DeliveryService(endpoints),
             "sessions": sessions,
+            "invitations": invitations,
             "workers": {},  # the outbox workers running in this process, by name
         }
     )
@@ -115,6 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await authenticator.drain()
             await limiter.close()
             await signin_failures.close()
+            await invitations_sent.close()
             await db.close()
 
     v1 = Router(
@@ -127,12 +144,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WebhookDeliveryController,
             AuthController,
             UserSessionsController,
+            InvitationController,
+            UserInvitationController,
         ],
         before_request=authenticate_request,
     )
 
     app = Litestar(
-        route_handlers=[v1, health, openapi_json, docs_page, docs_assets],
+        route_handlers=[v1, health, openapi_json, docs_page, docs_assets, accept_invitation_page],
         dependencies=dependencies(),
         exception_handlers={Exception: handle_exception},
         before_send=[stamp_headers],

@@ -26,6 +26,7 @@ from redcore_server.db.migrate import NotMigrated, ensure_migrated, head_revisio
 from redcore_server.db.urls import sqlite_path
 from redcore_server.keys import repository as keys_repository
 from redcore_server.keys import service as keys_service
+from redcore_server.mail import repository as mail_repository
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.orgs import service as orgs_service
 from redcore_server.outbox.workers import outbox_workers
@@ -43,9 +44,13 @@ app = typer.Typer(
 orgs_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys of an organization.", no_args_is_help=True)
 products_app = typer.Typer(help="The product catalog.", no_args_is_help=True)
+mail_app = typer.Typer(
+    help="The email outbox (and the local mailbox, when no SMTP server is set).", no_args_is_help=True
+)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(keys_app, name="keys")
 app.add_typer(products_app, name="products")
+app.add_typer(mail_app, name="mail")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -236,6 +241,43 @@ def products_import(
     _emit(as_json, {"imported": imported}, f"Imported {imported} product(s) from {file.name}.")
 
 
+@mail_app.command("list")
+def mail_list(
+    to: Annotated[str | None, typer.Option("--to", help="Only emails to this address.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.", min=1, max=1000)] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """The newest emails: queued, sent (to SMTP, or kept in the local mailbox) or failed."""
+
+    async def work(db: Database) -> Any:
+        return await mail_repository.recent(db, limit, to)
+
+    emails = _run(Settings(), work, as_json)
+    lines = [
+        f"{e.id}  {e.created_at:%Y-%m-%d %H:%M}  {e.status:7}  {e.to_address}  {e.subject}"
+        + (f"  ({e.last_error})" if e.last_error else "")
+        for e in emails
+    ]
+    _emit(as_json, emails, "\n".join(lines) or "No emails.")
+
+
+@mail_app.command("show")
+def mail_show(
+    email_id: Annotated[str, typer.Argument(help="The email's id (eml_…).")], as_json: JsonOpt = False
+) -> None:
+    """One email, with its text (kept for the local mailbox; cleared once sent through SMTP)."""
+
+    async def work(db: Database) -> Any:
+        found = await mail_repository.get(db, email_id)
+        if found is None:
+            raise errors.NotFound(f"No email with id {email_id!r}.")
+        return found
+
+    e = _run(Settings(), work, as_json)
+    text = e.body if e.body is not None else "(text cleared after it was sent through SMTP)"
+    _emit(as_json, e, f"From the outbox: {e.status}\nTo: {e.to_address}\nSubject: {e.subject}\n\n{text}")
+
+
 @app.command()
 def worker(
     concurrency: Annotated[
@@ -243,9 +285,9 @@ def worker(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Deliver webhooks until stopped (Ctrl-C or SIGTERM). Run any number, on any machines: each
-    claims different deliveries. Set REDCORE_EMBEDDED_WORKER=false on the servers to leave delivery
-    to workers alone."""
+    """Deliver webhooks and send email until stopped (Ctrl-C or SIGTERM). Run any number, on any
+    machines: each claims different work. Set REDCORE_EMBEDDED_WORKER=false on the servers to leave
+    delivery to workers alone."""
     if concurrency is not None:
         os.environ["REDCORE_WEBHOOK_CONCURRENCY"] = str(concurrency)
     settings = Settings()
@@ -264,7 +306,8 @@ def worker(
         _emit(
             as_json,
             {"worker": "started", "database": where, "concurrency": config.concurrency},
-            f"RedCore webhook worker on {where}: up to {config.concurrency} attempts at once. Ctrl-C stops it.",
+            f"RedCore worker (webhooks, email) on {where}: up to {config.concurrency} webhook attempts at once. "
+            "Ctrl-C stops it.",
         )
         sys.stdout.flush()
         try:

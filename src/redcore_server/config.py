@@ -85,6 +85,17 @@ class Settings(BaseSettings):
         default=100, ge=0, description="failed sign-ins per client address per window before 429; 0: no limit"
     )
 
+    smtp_url: str | None = Field(
+        default=None, description="smtp://user:password@host:587 (or smtps://…:465); unset: the local mailbox"
+    )
+    mail_from: str = Field(default="RedCore <no-reply@redcore.localhost>", description="the From of every email")
+    invitation_url: str | None = Field(
+        default=None, description="the page invitation links open (?token=… is added); default: this server's"
+    )
+    invitation_ttl: int = Field(default=604_800, ge=300, description="seconds an invitation link works")
+    invitation_org_limit: int = Field(default=1000, ge=0, description="invitations per organization per hour")
+    invitation_address_limit: int = Field(default=5, ge=0, description="invitations per email address per hour")
+
     embedded_worker: bool = Field(
         default=True,
         description="deliver webhooks from the server processes; false when `redcore-server worker` runs apart",

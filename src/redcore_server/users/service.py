@@ -1,4 +1,5 @@
-"""Business rules for users: validation beyond types, defaults, uniqueness, password hashing."""
+"""Business rules for users: validation beyond types, defaults, uniqueness, password hashing,
+invitations for users made without a password, and sessions revoked when access should end."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import msgspec
 from redcore_server import errors
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import new_id, utcnow
+from redcore_server.invitations.service import InvitationService
 from redcore_server.passwords import PasswordHasher
 from redcore_server.resources import ResourceKind
 from redcore_server.sessions import repository as sessions_repository
@@ -54,9 +56,10 @@ def _raise_if(problems: list[tuple[str, str]]) -> None:
 class UserService(ResourceKind[User]):
     """Users: ``get``, ``list`` and ``delete`` come from :class:`ResourceKind`."""
 
-    def __init__(self, hasher: PasswordHasher) -> None:
+    def __init__(self, hasher: PasswordHasher, invitations: InvitationService | None = None) -> None:
         super().__init__("user", "usr_", repository.USERS, {repository.UNIQUE_EMAIL: errors.DuplicateEmail})
         self._hasher = hasher
+        self._invitations = invitations  # None: users made without a password are not emailed
 
     async def create(self, uow: UnitOfWork, org_id: str, data: UserCreate) -> User:
         """Without a password the user is invited (``pending_invite``); with one, ``active``."""
@@ -79,6 +82,8 @@ class UserService(ResourceKind[User]):
             updated_at=now,
         )
         await self.insert(uow, org_id, user, {"password_hash": password_hash})
+        if password_hash is None and self._invitations is not None:
+            await self._invitations.invite(uow, org_id, user)  # the email goes out once this commits
         return user
 
     async def update(

@@ -1,0 +1,74 @@
+"""Every query on invitations, and only here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from redcore_server.db import Executor, Row
+from redcore_server.invitations.schemas import Invitation, InvitationStatus
+
+
+def _status(
+    accepted_at: datetime | None, revoked_at: datetime | None, expires_at: datetime, now: datetime
+) -> InvitationStatus:
+    if accepted_at is not None:
+        return "accepted"
+    if revoked_at is not None:
+        return "revoked"
+    return "expired" if expires_at <= now else "pending"
+
+
+async def create(
+    db: Executor, *, ident: str, org_id: str, user_id: str, token_hash: str, now: datetime, expires_at: datetime
+) -> None:
+    await db.execute(
+        "INSERT INTO invitations (id, org_id, user_id, token_hash, created_at, expires_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        ident,
+        org_id,
+        user_id,
+        token_hash,
+        now,
+        expires_at,
+    )
+
+
+async def revoke_open(db: Executor, org_id: str, user_id: str, now: datetime) -> int:
+    """Revoke the user's invitations that could still be accepted; how many there were."""
+    return await db.execute(
+        "UPDATE invitations SET revoked_at = $3 WHERE org_id = $1 AND user_id = $2"
+        " AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $3",
+        org_id,
+        user_id,
+        now,
+    )
+
+
+async def latest(db: Executor, org_id: str, user_id: str, now: datetime) -> Invitation | None:
+    row = await db.fetchrow(
+        "SELECT i.id, i.user_id, u.email, i.accepted_at, i.revoked_at, i.created_at, i.expires_at"
+        " FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.org_id = $1 AND i.user_id = $2"
+        " ORDER BY i.created_at DESC, i.seq DESC LIMIT 1",
+        org_id,
+        user_id,
+    )
+    if row is None:
+        return None
+    ident, uid, email, accepted_at, revoked_at, created_at, expires_at = row
+    return Invitation(
+        ident, uid, email, _status(accepted_at, revoked_at, expires_at, now), created_at, expires_at, accepted_at
+    )
+
+
+async def by_token_hash(db: Executor, token_hash: str) -> Row | None:
+    """``(invitation id, org id, user id, accepted_at, revoked_at, expires_at)``, locked until the
+    transaction ends (SQLite's writer lock does that)."""
+    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+    return await db.fetchrow(
+        f"SELECT id, org_id, user_id, accepted_at, revoked_at, expires_at FROM invitations WHERE token_hash = $1{lock}",
+        token_hash,
+    )
+
+
+async def mark_accepted(db: Executor, ident: str, now: datetime) -> None:
+    await db.execute("UPDATE invitations SET accepted_at = $2 WHERE id = $1", ident, now)

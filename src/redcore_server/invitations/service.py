@@ -1,0 +1,160 @@
+"""Inviting a user by email, and accepting the invitation.
+
+Creating a user without a password invites them, in the same transaction: an invitation row (the
+link's token stored only as SHA-256) and an email in the durable outbox, sent after the commit. The
+link works once, until it expires (7 days by default) or a newer invitation or a revocation replaces
+it. Sending is limited per organization and per address (``REDCORE_INVITATION_*_LIMIT`` per hour).
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from redcore_server import errors
+from redcore_server.db import Executor
+from redcore_server.db.uow import UnitOfWork
+from redcore_server.events.recorder import record
+from redcore_server.ids import new_id, utcnow
+from redcore_server.invitations import repository
+from redcore_server.invitations.schemas import AcceptInvitation, Invitation
+from redcore_server.keys.service import hash_secret
+from redcore_server.mail import service as mail
+from redcore_server.orgs import repository as orgs_repository
+from redcore_server.passwords import PasswordHasher
+from redcore_server.ratelimit.limiter import Limiter
+from redcore_server.users import repository as users_repository
+from redcore_server.users.schemas import User
+
+TOKEN_PREFIX = "rci_"  # noqa: S105 - the prefix of invitation tokens, not one
+WINDOW = 3600.0  # the sending limits count per hour
+
+
+class InvalidInvitation(errors.APIError):
+    status = 400
+    code = "invalid_invitation"
+    default_message = "This invitation link is not valid."
+
+
+class NotInvited(errors.Conflict):
+    code = "not_invited"
+    default_message = "The user has already accepted an invitation or has a password."
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationPolicy:
+    link: str  # the page the link opens; the token is added as ?token=…
+    ttl: int = 604_800
+    org_limit: int = 1000  # invitations sent per organization per hour (0: no limit)
+    address_limit: int = 5  # invitations sent per email address per hour (0: no limit)
+
+
+class InvitationService:
+    def __init__(self, hasher: PasswordHasher, sent: Limiter, policy: InvitationPolicy) -> None:
+        self._hasher = hasher
+        self._sent = sent  # counts invitations sent per organization and per address, per hour
+        self.policy = policy
+
+    async def invite(self, uow: UnitOfWork, org_id: str, user: User) -> Invitation:
+        """Invite ``user`` (in the caller's transaction): earlier links stop working."""
+        await self._within_limits(org_id, user.email)
+        tx = await uow.tx()
+        now = utcnow()
+        await repository.revoke_open(tx, org_id, user.id, now)
+        token, ident, expires_at = (
+            TOKEN_PREFIX + secrets.token_urlsafe(32),
+            new_id("inv"),
+            now + timedelta(seconds=self.policy.ttl),
+        )
+        await repository.create(
+            tx,
+            ident=ident,
+            org_id=org_id,
+            user_id=user.id,
+            token_hash=hash_secret(token),
+            now=now,
+            expires_at=expires_at,
+        )
+        org = await orgs_repository.get_by_id_or_name(tx, org_id)
+        org_name = org.name if org is not None else "Your organization"
+        await mail.queue(
+            tx,
+            uow,
+            org_id=org_id,
+            kind="invitation",
+            to=user.email,
+            subject=f"You are invited to {org_name}",
+            body=(
+                f"Hello {user.name},\n\n{org_name} invites you to sign in to RedCore as {user.email}.\n"
+                f"Choose your password here:\n\n{self.policy.link}?token={token}\n\n"
+                f"The link works once, until {expires_at:%Y-%m-%d %H:%M} UTC.\n"
+                "If you did not expect this invitation, you can ignore this email.\n"
+            ),
+        )
+        return Invitation(ident, user.id, user.email, "pending", now, expires_at, None)
+
+    async def resend(self, uow: UnitOfWork, org_id: str, user_id: str) -> Invitation:
+        user = await self._user(await uow.tx(), org_id, user_id)
+        if user.status != "pending_invite":
+            raise NotInvited(f"User {user_id!r} is {user.status}: only users waiting for an invitation get one.")
+        return await self.invite(uow, org_id, user)
+
+    async def revoke(self, uow: UnitOfWork, org_id: str, user_id: str) -> None:
+        tx = await uow.tx()
+        await self._user(tx, org_id, user_id)
+        if not await repository.revoke_open(tx, org_id, user_id, utcnow()):
+            raise errors.NotFound(f"User {user_id!r} has no invitation that could still be accepted.")
+
+    async def latest(self, db: Executor, org_id: str, user_id: str) -> Invitation:
+        await self._user(db, org_id, user_id)
+        found = await repository.latest(db, org_id, user_id, utcnow())
+        if found is None:
+            raise errors.NotFound(f"User {user_id!r} has never been invited.")
+        return found
+
+    async def accept(self, uow: UnitOfWork, data: AcceptInvitation) -> User:
+        """Set the password and activate the user; the link is spent."""
+        if not data.token.startswith(TOKEN_PREFIX):
+            raise InvalidInvitation()
+        password_hash = await self._hasher.hash(data.password)  # before the transaction: it is slow
+        tx = await uow.tx()
+        found = await repository.by_token_hash(tx, hash_secret(data.token))
+        now = utcnow()
+        if found is None:
+            raise InvalidInvitation()
+        ident, org_id, user_id, accepted_at, revoked_at, expires_at = found
+        if accepted_at is not None:
+            raise InvalidInvitation("This invitation has already been accepted; sign in instead.")
+        if revoked_at is not None:
+            raise InvalidInvitation("This invitation was replaced or withdrawn; ask for a new one.")
+        if expires_at <= now:
+            raise InvalidInvitation("This invitation has expired; ask for a new one.")
+        user = await users_repository.USERS.update(
+            tx, org_id, user_id, {"status": "active", "password_hash": password_hash}, now
+        )
+        if user is None:
+            raise InvalidInvitation()
+        await repository.mark_accepted(tx, ident, now)
+        await record(tx, uow, org_id, "user.updated", user)
+        return user
+
+    async def _user(self, db: Executor, org_id: str, user_id: str) -> User:
+        user = await users_repository.USERS.get(db, org_id, user_id) if user_id.startswith("usr_") else None
+        if user is None:
+            raise errors.NotFound(f"No user with id {user_id!r}.")
+        return user
+
+    async def _within_limits(self, org_id: str, email: str) -> None:
+        for key, limit in (
+            (f"invite-org:{org_id}", self.policy.org_limit),
+            (f"invite-to:{email.lower()}", self.policy.address_limit),
+        ):
+            if limit and not (await self._sent.hit(key, limit)).allowed:
+                now = time.time()
+                retry = max(1, math.ceil((now // WINDOW + 1) * WINDOW - now))
+                raise errors.RateLimited(
+                    "Too many invitations sent; try again later.", headers={"Retry-After": str(retry)}
+                )

@@ -1,0 +1,32 @@
+"""Queueing an email in the caller's transaction (the outbox): sent once the change commits."""
+
+from __future__ import annotations
+
+from redcore_server.db import Executor
+from redcore_server.db.uow import UnitOfWork
+from redcore_server.ids import new_id, utcnow
+from redcore_server.mail import repository
+from redcore_server.mail.repository import Email
+
+
+async def queue(
+    tx: Executor, uow: UnitOfWork | None, *, org_id: str, kind: str, to: str, subject: str, body: str
+) -> str:
+    email = Email(
+        id=new_id("eml"),
+        org_id=org_id,
+        kind=kind,
+        to_address=to,
+        subject=subject,
+        body=body,
+        status="pending",
+        attempt_count=0,
+        last_error=None,
+        transport=None,
+        created_at=utcnow(),
+        sent_at=None,
+    )
+    await repository.enqueue(tx, email)
+    if uow is not None:
+        uow.queued.add("mail")
+    return email.id
