@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await db.connect()
         try:
             await ensure_migrated(db)
+            await authenticator.listen()
             if settings.embedded_worker:
                 state.workers = {w.name: w for w in outbox_workers(db, settings)}
                 for worker in state.workers.values():

@@ -16,6 +16,7 @@ from redcore_server import errors
 from redcore_server.auth.principal import Principal
 from redcore_server.auth.scopes import ROLE_SCOPES
 from redcore_server.db import Database
+from redcore_server.db.uow import CREDENTIALS_CHANNEL
 from redcore_server.ids import utcnow
 from redcore_server.keys import repository as keys_repository
 from redcore_server.keys.service import KEY_PREFIX, hash_secret
@@ -80,6 +81,11 @@ class Authenticator:
         if expires_at <= utcnow():
             raise errors.TokenExpired("The access token has expired; exchange the refresh token for a new one.")
         return Principal(org_id=org_id, credential_id=session_id, scopes=ROLE_SCOPES[role])
+
+    async def listen(self) -> None:
+        """Drop the cache whenever any process commits a revocation (PostgreSQL); elsewhere the cache's
+        one-second life bounds how long another process trusts a revoked credential."""
+        await self._db.listen(CREDENTIALS_CHANNEL, self.forget_all)
 
     def forget_all(self) -> None:
         """Drop every cached credential (tests, and revocation in this process)."""

@@ -14,7 +14,7 @@ transaction, committed when the block exits cleanly and rolled back otherwise.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal, Protocol
 
@@ -89,6 +89,11 @@ class Database(abc.ABC):
 
     @abc.abstractmethod
     async def execute(self, sql: str, *args: Any) -> int: ...
+
+    async def listen(self, channel: str, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever another process commits a notification on ``channel`` (see
+        ``UnitOfWork``). PostgreSQL does this with LISTEN; on SQLite it is a no-op."""
+        return
 
     async def ping(self) -> None:
         """Raise unless the database answers."""

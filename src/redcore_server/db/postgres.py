@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn
 
@@ -13,6 +14,7 @@ from redcore_server.db.database import Database, DatabaseUnavailable, Dialect, R
 from redcore_server.db.urls import plain_postgres_url
 
 ACQUIRE_TIMEOUT = 10.0
+logger = logging.getLogger("redcore.db")
 
 _UNAVAILABLE = (
     OSError,
@@ -93,6 +95,7 @@ class PostgresDatabase(Database):
         self._max = max_size
         self._pool: asyncpg.Pool | None = None
         self._executor: _Executor | None = None
+        self._listener: asyncpg.Connection | None = None
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -110,7 +113,19 @@ class PostgresDatabase(Database):
             except Exception as exc:
                 _raise_mapped(exc)
 
+    async def listen(self, channel: str, callback: Callable[[], None]) -> None:
+        """One connection of its own LISTENs (notifications arrive on commit of the sender)."""
+        if self._listener is None:
+            self._listener = await asyncpg.connect(self._dsn)
+            self._listener.add_termination_listener(
+                lambda _: logger.warning("lost the LISTEN connection: cross-process notifications stop")
+            )
+        await self._listener.add_listener(channel, lambda *_: callback())
+
     async def close(self) -> None:
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

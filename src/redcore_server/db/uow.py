@@ -21,6 +21,10 @@ class Actor:
     request_id: str | None
 
 
+# Committed with any change that revokes credentials: every process drops its credential cache.
+CREDENTIALS_CHANNEL = "redcore_credentials"
+
+
 class UnitOfWork:
     __slots__ = ("_cm", "_db", "_tx", "actor", "commit_on_error", "credentials_revoked", "queued")
 
@@ -47,8 +51,11 @@ class UnitOfWork:
 
     async def finish(self, exc: BaseException | None) -> None:
         """Commit when ``exc`` is None, else roll back. Called once, by the request boundary."""
-        cm, self._cm, self._tx = self._cm, None, None
+        cm, tx, self._cm, self._tx = self._cm, self._tx, None, None
         if cm is not None:
+            if exc is None and self.credentials_revoked and tx is not None and tx.dialect == "postgresql":
+                # Delivered to every listening process when (and only if) this transaction commits.
+                await tx.execute("SELECT pg_notify($1, '')", CREDENTIALS_CHANNEL)
             if exc is None:
                 await cm.__aexit__(None, None, None)
             else:
