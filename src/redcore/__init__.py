@@ -30,7 +30,18 @@ from redcore.exceptions import (
     WebhookVerificationError,
 )
 from redcore.pagination import ListMeta, Page
-from redcore.types import Event, Product, User, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from redcore.types import (
+    Event,
+    Invitation,
+    Product,
+    Session,
+    TokenResponse,
+    User,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __version__ = "0.1.0"
 
@@ -44,6 +55,7 @@ __all__ = [
     "Client",
     "DuplicateError",
     "Event",
+    "Invitation",
     "ListMeta",
     "NotFoundError",
     "Page",
@@ -53,6 +65,8 @@ __all__ = [
     "RateLimitError",
     "RedCoreError",
     "ServerError",
+    "Session",
+    "TokenResponse",
     "User",
     "ValidationError",
     "WebhookAttempt",

@@ -3,8 +3,10 @@
 :class:`BaseClient` does everything that does not wait on I/O: it reads the configuration, builds
 each request (authentication, ``Idempotency-Key`` on POST, timeout), decides after each attempt
 whether to retry and how long to wait (exponential back-off with jitter, or the server's
-``Retry-After``), and turns error responses into exceptions. :class:`SyncAPIClient` and
-:class:`AsyncAPIClient` add only the loop that sends and sleeps, with httpx's sync or async client.
+``Retry-After``; a call that must not reach the server twice, a token refresh or an invitation's
+acceptance, only when it cannot have), and turns error responses into exceptions.
+:class:`SyncAPIClient` and :class:`AsyncAPIClient` add only the loop that sends and sleeps, with
+httpx's sync or async client.
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ DEFAULT_MAX_RETRIES = 2
 INITIAL_RETRY_DELAY = 0.5  # seconds before the first retry, doubled for each next one
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0  # a longer Retry-After is not waited out: the RateLimitError carries it instead
+NO_API_KEY = (
+    "No API key: pass Client(api_key='sk_live_...') (or a signed-in user's access token) or set the "
+    "REDCORE_API_KEY environment variable. Without one, only client.auth.sign_in, client.auth.refresh and "
+    "client.invitations.accept work."
+)
+# Failures that prove a request never reached the server: safe to retry even when sending it twice is not.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 _ERRORS: dict[int, type[exc.APIError]] = {
     400: exc.ValidationError,
@@ -63,6 +72,11 @@ class Call(Generic[T]):
     params: Mapping[str, Any] | None = None
     body: Mapping[str, Any] | None = None
     headers: Mapping[str, str] | None = None
+    # False: the call sends no Authorization header, its body carrying the credential (signing in).
+    authenticated: bool = True
+    # False: the call must not reach the server twice (a refresh or invitation token is spent by its first
+    # use), so it is retried only after a 429 or a failure to connect, never after a 5xx or a timeout.
+    replayable: bool = True
 
 
 class APIResponse(Generic[T]):
@@ -127,14 +141,10 @@ class BaseClient(Generic[HttpT]):
         http_client: HttpT | None,
         default_http_client: type[HttpT],
     ) -> None:
-        api_key = api_key or os.environ.get("REDCORE_API_KEY")
-        if not api_key:
-            raise exc.RedCoreError(
-                "No API key: pass Client(api_key='sk_live_...') or set the REDCORE_API_KEY environment variable."
-            )
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
-        self.api_key = api_key
+        # None is allowed for signing in; every other call then raises RedCoreError before sending anything.
+        self.api_key: str | None = api_key or os.environ.get("REDCORE_API_KEY") or None
         self.base_url = (base_url or os.environ.get("REDCORE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.max_retries = max_retries
@@ -147,11 +157,11 @@ class BaseClient(Generic[HttpT]):
     # -- building a request ------------------------------------------------------------------
 
     def _build_request(self, call: Call[Any], idempotency_key: str | None) -> httpx.Request:
-        headers = {
-            "Authorization": f"Bearer {self.api_key}",
-            "Accept": "application/json",
-            "User-Agent": f"redcore-python/{VERSION}",
-        }
+        headers = {"Accept": "application/json", "User-Agent": f"redcore-python/{VERSION}"}
+        if call.authenticated:
+            if self.api_key is None:
+                raise exc.RedCoreError(NO_API_KEY)
+            headers["Authorization"] = f"Bearer {self.api_key}"
         content = None
         if call.body is not None:
             headers["Content-Type"] = "application/json"
@@ -182,7 +192,7 @@ class BaseClient(Generic[HttpT]):
         """What attempt number ``retries`` (0 for the first) leads to: the final response, a number of
         seconds to wait before the next attempt, or (raised) the error for the caller."""
         if isinstance(outcome, httpx.RequestError):
-            if retries < self.max_retries:
+            if retries < self.max_retries and (call.replayable or isinstance(outcome, _NOT_SENT)):
                 return self._wait(retries, None, request, type(outcome).__name__)
             if isinstance(outcome, httpx.TimeoutException):
                 raise exc.APITimeoutError(request=request) from outcome
@@ -191,13 +201,15 @@ class BaseClient(Generic[HttpT]):
             ) from outcome
         if outcome.is_success:
             return APIResponse(outcome, call.cast, retries)
-        if retries < self.max_retries and self._retryable(outcome):
+        if retries < self.max_retries and self._retryable(outcome, call.replayable):
             return self._wait(retries, outcome, request, str(outcome.status_code))
         raise self._status_error(outcome)
 
     @staticmethod
-    def _retryable(response: httpx.Response) -> bool:
-        if response.status_code != 429 and response.status_code < 500:
+    def _retryable(response: httpx.Response, replayable: bool) -> bool:
+        """Whether to send the request again after ``response``: a 429 (refused before any work) or,
+        for a call that may be sent twice, a 5xx; never when ``Retry-After`` asks for over a minute."""
+        if response.status_code != 429 and (response.status_code < 500 or not replayable):
             return False
         retry_after = _retry_after(response)
         return retry_after is None or retry_after <= MAX_RETRY_AFTER

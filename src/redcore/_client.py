@@ -9,7 +9,9 @@ from __future__ import annotations
 import httpx
 
 from redcore._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from redcore.resources.auth import AsyncAuth, Auth
 from redcore.resources.events import AsyncEvents, Events
+from redcore.resources.invitations import AsyncInvitations, Invitations
 from redcore.resources.products import AsyncProducts, Products
 from redcore.resources.users import AsyncUsers, Users
 from redcore.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
@@ -23,8 +25,16 @@ class Client(SyncAPIClient):
         client = Client(api_key="sk_live_...", base_url="http://127.0.0.1:8000/v1")
         user = client.users.get("usr_...")
 
+    To act as a user rather than with an API key, sign in (no key needed) and make a client with the
+    access token, whose scopes follow the user's role::
+
+        tokens = Client(base_url=url).auth.sign_in(organization="org_...", email=email, password=password)
+        as_user = Client(api_key=tokens.access_token, base_url=url)
+
     Args:
-        api_key: an ``sk_live_`` key; default ``$REDCORE_API_KEY``. Without either, RedCoreError.
+        api_key: an ``sk_live_`` key, or a signed-in user's access token (``rca_``); default
+            ``$REDCORE_API_KEY``. Without either, every call but ``auth.sign_in``,
+            ``auth.refresh`` and ``invitations.accept`` raises RedCoreError, before sending anything.
         base_url: the API root including ``/v1``; default ``$REDCORE_BASE_URL``, else
             ``http://127.0.0.1:8000/v1``.
         timeout: seconds (or an ``httpx.Timeout``) for each attempt; default 30 (5 to connect).
@@ -36,6 +46,8 @@ class Client(SyncAPIClient):
     Use it as a context manager, or call :meth:`close`, to release its connections.
     """
 
+    auth: Auth
+    invitations: Invitations
     users: Users
     products: Products
     events: Events
@@ -58,6 +70,8 @@ class Client(SyncAPIClient):
             http_client=http_client,
             default_http_client=httpx.Client,
         )
+        self.auth = Auth(self)
+        self.invitations = Invitations(self)
         self.users = Users(self)
         self.products = Products(self)
         self.events = Events(self)
@@ -76,6 +90,8 @@ class AsyncClient(AsyncAPIClient):
     Use it as an async context manager, or call :meth:`aclose`, to release its connections.
     """
 
+    auth: AsyncAuth
+    invitations: AsyncInvitations
     users: AsyncUsers
     products: AsyncProducts
     events: AsyncEvents
@@ -98,6 +114,8 @@ class AsyncClient(AsyncAPIClient):
             http_client=http_client,
             default_http_client=httpx.AsyncClient,
         )
+        self.auth = AsyncAuth(self)
+        self.invitations = AsyncInvitations(self)
         self.users = AsyncUsers(self)
         self.products = AsyncProducts(self)
         self.events = AsyncEvents(self)

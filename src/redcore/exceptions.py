@@ -7,7 +7,7 @@ names; a request that never got a response is an :class:`APIConnectionError`::
     RedCoreError
     ├── APIError                      .code .message .status .request_id .details .headers
     │   ├── ValidationError           400 (validation_error, invalid_json)
-    │   ├── AuthenticationError       401 (invalid_api_key, token_expired)
+    │   ├── AuthenticationError       401 (invalid_api_key, token_expired, invalid_credentials, ...)
     │   ├── PermissionDeniedError     403 (insufficient_scope)
     │   ├── NotFoundError             404
     │   ├── DuplicateError            409 (duplicate_email, duplicate_sku; endpoint_disabled, ...)
@@ -45,7 +45,7 @@ __all__ = [
 
 
 class RedCoreError(Exception):
-    """The root of every error the SDK raises (also a missing API key at construction)."""
+    """The root of every error the SDK raises (also a call needing an API key on a client without one)."""
 
 
 class APIError(RedCoreError):
@@ -90,7 +90,9 @@ class ValidationError(APIError):
 
 
 class AuthenticationError(APIError):
-    """401: the API key is missing, unknown, revoked or expired."""
+    """401: the API key or access token is missing, unknown, revoked or expired (``invalid_api_key``,
+    ``token_expired``); or signing in failed (``invalid_credentials``: the same message whatever was
+    wrong), or a refresh token is spent, expired or revoked (``invalid_refresh_token``: sign in again)."""
 
 
 class PermissionDeniedError(APIError):

@@ -20,6 +20,8 @@ __all__ = [
     "EventFilters",
     "EventListParams",
     "EventType",
+    "Invitation",
+    "InvitationStatus",
     "Model",
     "Order",
     "Product",
@@ -30,6 +32,10 @@ __all__ = [
     "ProductStatus",
     "ProductUpdateParams",
     "Role",
+    "Session",
+    "SessionFilters",
+    "SessionListParams",
+    "TokenResponse",
     "User",
     "UserCreateParams",
     "UserFilters",
@@ -59,6 +65,7 @@ EventType = Literal[
     "user.created", "user.updated", "user.deleted", "product.created", "product.updated", "product.deleted"
 ]
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
+InvitationStatus = Literal["pending", "accepted", "revoked", "expired"]
 
 
 class Model(msgspec.Struct, kw_only=True):
@@ -96,6 +103,60 @@ class User(Model, kw_only=True):
     last_login: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class Session(Model, kw_only=True):
+    """A user's signed-in session (``ses_…``): one sign-in, and every refresh since. Revoking it ends
+    its access and refresh tokens at once."""
+
+    id: str
+    user_id: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime  # when the session ends, however often it is refreshed: sign in again then
+    ip: str | None = None  # the address it signed in from
+    user_agent: str | None = None
+
+
+class TokenResponse(Model, kw_only=True):
+    """What signing in or refreshing answers: a new access token and the refresh token that replaces it.
+
+    ``access_token`` (``rca_…``) is a Bearer credential whose scopes follow the user's role: use it as
+    a client's ``api_key`` to act as the user, ``Client(api_key=tokens.access_token)``. It works for
+    ``expires_in`` seconds; before then, ``client.auth.refresh(tokens.refresh_token)`` gives new
+    tokens for the same session. Both tokens are secrets, left out of the ``repr``.
+    """
+
+    access_token: str
+    token_type: str  # "Bearer"
+    expires_in: int  # seconds
+    refresh_token: str
+    refresh_expires_in: int  # seconds
+    session: Session
+    user: User
+
+    def __repr__(self) -> str:
+        return (
+            f"TokenResponse(token_type={self.token_type!r}, expires_in={self.expires_in}, "
+            f"refresh_expires_in={self.refresh_expires_in}, session={self.session!r}, user={self.user!r})"
+        )
+
+
+class Invitation(Model, kw_only=True):
+    """A user's latest invitation (``inv_…``): the emailed link works while ``status`` is ``pending``.
+
+    Sent when a user is created without a password; ``users.resend_invitation`` replaces it with a new
+    one (the old link stops working), ``users.revoke_invitation`` withdraws it. The link's token is
+    never part of it: only the email has it.
+    """
+
+    id: str
+    user_id: str
+    email: str
+    status: str  # "pending" | "accepted" | "revoked" | "expired"
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None = None
 
 
 class Product(Model):
@@ -328,6 +389,22 @@ class WebhookDeliveryFilters(TypedDict, total=False):
 
 class WebhookDeliveryListParams(WebhookDeliveryFilters, total=False):
     """``webhook_endpoints.list_deliveries``: the filter plus one page's position."""
+
+    limit: int
+    offset: int
+    page: int
+    starting_after: str
+
+
+class SessionFilters(TypedDict, total=False):
+    """How a user's sessions are ordered (``iter_sessions`` takes these); newest first by default."""
+
+    sort: Literal["created_at"]
+    order: Order
+
+
+class SessionListParams(SessionFilters, total=False):
+    """``users.list_sessions``: the order plus one page's position."""
 
     limit: int
     offset: int

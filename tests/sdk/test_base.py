@@ -52,6 +52,23 @@ USER = {
     "created_at": "2026-01-01T00:00:00Z",
     "updated_at": "2026-01-01T00:00:00Z",
 }
+TOKENS = {
+    "access_token": "rca_scripted",
+    "token_type": "Bearer",
+    "expires_in": 900,
+    "refresh_token": "rcr_scripted",
+    "refresh_expires_in": 2592000,
+    "session": {
+        "id": "ses_1",
+        "user_id": "usr_1",
+        "created_at": "2026-01-01T00:00:00Z",
+        "last_used_at": "2026-01-01T00:00:00Z",
+        "expires_at": "2026-01-31T00:00:00Z",
+        "ip": "127.0.0.1",
+        "user_agent": None,
+    },
+    "user": USER,
+}
 
 
 @dataclass
@@ -251,7 +268,11 @@ async def test_a_timeout_is_retried_then_raised(scripted: ScriptedAPI, client_fo
     assert isinstance(caught.value, APIConnectionError)
 
 
-async def test_connection_refused_is_retried_then_raised(kind: str, make_client: Callable[..., Any]) -> None:
+@pytest.mark.parametrize("refresh", [False, True], ids=["get", "refresh"])
+async def test_connection_refused_is_retried_then_raised(
+    kind: str, make_client: Callable[..., Any], refresh: bool
+) -> None:
+    """Even a refresh, which is never sent twice: a connection refused means nothing was sent."""
     attempts: list[httpx.Request] = []
 
     async def record(request: httpx.Request) -> None:
@@ -264,7 +285,7 @@ async def test_connection_refused_is_retried_then_raised(kind: str, make_client:
     )
     client = make_client(base_url=f"http://127.0.0.1:{free_port()}/v1", max_retries=2, http_client=http)
     with pytest.raises(APIConnectionError) as caught:
-        await done(client.users.get("usr_1"))
+        await done(client.auth.refresh("rcr_1") if refresh else client.users.get("usr_1"))
     assert not isinstance(caught.value, APITimeoutError)
     assert "127.0.0.1" in caught.value.message
     assert len(attempts) == 3
@@ -312,3 +333,57 @@ def test_sync_client_sleeps_with_time_sleep(scripted: ScriptedAPI, scripted_serv
     with Client(api_key="k", base_url=scripted_server[1]) as client:
         assert client.users.get("usr_1").id == "usr_1"
     assert len(scripted.seen) == 2
+
+
+# --- calls with their own credential (auth.sign_in, auth.refresh) -------------------------------
+
+
+async def test_signing_in_sends_no_key_and_needs_none(
+    scripted: ScriptedAPI, make_client: Callable[..., Any], scripted_server: tuple[ScriptedAPI, str]
+) -> None:
+    scripted.script(Reply(200, TOKENS), Reply(200, TOKENS), Reply(204, b""))
+    keyless = make_client(api_key=None, base_url=scripted_server[1])
+    tokens = await done(keyless.auth.sign_in(organization="org_1", email="a@example.com", password="pw"))
+    assert (tokens.access_token, tokens.session.id, tokens.user.id) == ("rca_scripted", "ses_1", "usr_1")
+    assert "rca_scripted" not in repr(tokens)
+    assert "rcr_scripted" not in repr(tokens)
+    await done(make_client(api_key="sk_test_ignored", base_url=scripted_server[1]).auth.refresh("rcr_1"))
+    await done(make_client(api_key=tokens.access_token, base_url=scripted_server[1]).auth.logout())
+
+    sign_in, refresh, logout = scripted.seen
+    assert (sign_in.method, sign_in.path, refresh.path, logout.path) == (
+        "POST",
+        "/v1/auth/token",
+        "/v1/auth/refresh",
+        "/v1/auth/logout",
+    )
+    assert json.loads(sign_in.body) == {"organization": "org_1", "email": "a@example.com", "password": "pw"}
+    assert json.loads(refresh.body) == {"refresh_token": "rcr_1"}
+    assert "authorization" not in sign_in.headers
+    assert "authorization" not in refresh.headers  # the client's key stays home
+    assert logout.headers["authorization"] == "Bearer rca_scripted"
+    assert (logout.body, sign_in.headers["idempotency-key"] != refresh.headers["idempotency-key"]) == (b"", True)
+
+
+async def test_a_refresh_is_never_sent_twice_after_it_may_have_arrived(
+    scripted: ScriptedAPI, client_for: Callable[..., Any]
+) -> None:
+    """A spent refresh token sent again revokes its session: a 5xx or a timeout may mean the server
+    already rotated it, so those are not retried, unlike the same failures on other calls."""
+    scripted.script(Reply(503, error(503, "service_unavailable").body, {"Retry-After": "0"}), Reply(200, TOKENS))
+    with pytest.raises(ServerError):
+        await done(client_for(max_retries=2).auth.refresh("rcr_1"))
+    assert len(scripted.seen) == 1
+
+    scripted.script(Reply(200, TOKENS, delay=1.5), Reply(200, TOKENS))
+    with pytest.raises(APITimeoutError):
+        await done(client_for(timeout=0.3, max_retries=2).auth.refresh("rcr_1"))
+    assert len(scripted.seen) == 1
+
+    scripted.script(Reply(429, error(429, "rate_limit_exceeded").body, {"Retry-After": "0"}), Reply(200, TOKENS))
+    raw = await done(client_for().auth.with_raw_response.refresh("rcr_1"))
+    assert (raw.retries_taken, raw.parse().refresh_token) == (1, "rcr_scripted")  # a 429 did nothing: retried
+
+    scripted.script(error(503, "service_unavailable"), Reply(200, TOKENS))
+    tokens = await done(client_for().auth.sign_in(organization="org_1", email="a@example.com", password="pw"))
+    assert (tokens.access_token, len(scripted.seen)) == ("rca_scripted", 2)  # a sign-in may be repeated

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -11,17 +12,35 @@ import pytest
 
 from redcore import APIResponse, AsyncClient, Client, Page, User
 from redcore.exceptions import RedCoreError
-from tests.sdk.helpers import done, unique
+from tests.sdk.helpers import collect, done, unique
 from tests.sdk.server import ServerProcess
 
 
-def test_a_missing_key_is_a_clear_error_at_construction(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_missing_key_is_a_clear_error_before_anything_is_sent(
+    kind: str, make_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a key a client can be made (to sign in: tests/sdk/resources/test_auth.py), but every call
+    needing one raises RedCoreError, naming both ways to give a key, without a request."""
     monkeypatch.delenv("REDCORE_API_KEY", raising=False)
-    cls = Client if kind == "sync" else AsyncClient
-    with pytest.raises(RedCoreError, match="REDCORE_API_KEY"):
-        cls()
-    with pytest.raises(RedCoreError, match="api_key"):
-        cls(api_key="")
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(500))
+    http = httpx.Client(transport=transport) if kind == "sync" else httpx.AsyncClient(transport=transport)
+    for client in (make_client(api_key=None, http_client=http), make_client(api_key="", http_client=http)):
+        assert client.api_key is None
+        for call in (
+            client.users.list,
+            partial(client.users.with_raw_response.get, "usr_1"),
+            partial(client.users.revoke_sessions, "usr_1"),
+            partial(client.users.get_invitation, "usr_1"),
+            client.auth.logout,
+            partial(collect, client.products.iter()),
+        ):
+            with pytest.raises(RedCoreError, match="REDCORE_API_KEY") as caught:
+                await done(call())
+            assert type(caught.value) is RedCoreError
+            assert "api_key" in str(caught.value)
+    assert sent == []
+    await done(http.close() if isinstance(http, httpx.Client) else http.aclose())
 
 
 async def test_key_and_base_url_from_the_environment(
@@ -113,32 +132,32 @@ def _public(obj: object) -> set[str]:
     return {name for name in dir(obj) if not name.startswith("_")}
 
 
-def test_async_client_mirrors_client_method_for_method() -> None:
+COLLECTION = {"list", "list_all", "iter", "get", "create", "update", "delete", "with_raw_response"}
+SESSIONS = {"list_sessions", "iter_sessions", "revoke_session", "revoke_sessions"}
+INVITATION = {"get_invitation", "resend_invitation", "revoke_invitation"}
+ITERATORS = {"list_all", "iter", "iter_sessions"}
+
+
+@pytest.mark.parametrize(
+    ("resource", "methods"),
+    [
+        ("users", COLLECTION | SESSIONS | INVITATION),
+        ("products", COLLECTION),
+        ("auth", {"sign_in", "refresh", "logout", "with_raw_response"}),
+        ("invitations", {"accept", "with_raw_response"}),
+    ],
+)
+def test_async_client_mirrors_client_method_for_method(resource: str, methods: set[str]) -> None:
     sync, asyn = Client(api_key="k"), AsyncClient(api_key="k")
     assert _public(sync) - {"close", "request", "request_raw"} == _public(asyn) - {"aclose", "request", "request_raw"}
-    for resource in ("users", "products"):
-        s, a = getattr(sync, resource), getattr(asyn, resource)
-        assert (
-            _public(s)
-            == _public(a)
-            == {
-                "list",
-                "list_all",
-                "iter",
-                "get",
-                "create",
-                "update",
-                "delete",
-                "with_raw_response",
-            }
-        )
-        for name in ("list", "get", "create", "update", "delete"):
-            sync_method: Callable[..., Any] = getattr(s, name)
-            async_method: Callable[..., Any] = getattr(a, name)
-            assert inspect.signature(sync_method).parameters == inspect.signature(async_method).parameters
+    s, a = getattr(sync, resource), getattr(asyn, resource)
+    assert _public(s) == _public(a) == methods
+    for name in methods - {"with_raw_response"}:
+        sync_method: Callable[..., Any] = getattr(s, name)
+        async_method: Callable[..., Any] = getattr(a, name)
+        assert inspect.signature(sync_method).parameters == inspect.signature(async_method).parameters
+        assert sync_method.__doc__
+        assert async_method.__doc__
+        if name not in ITERATORS:
             assert inspect.iscoroutinefunction(async_method)
-            assert sync_method.__doc__
-            assert async_method.__doc__
-        for name in ("list_all", "iter"):
-            assert inspect.signature(getattr(s, name)).parameters == inspect.signature(getattr(a, name)).parameters
-        assert _public(s.with_raw_response) == _public(a.with_raw_response)
+    assert _public(s.with_raw_response) == _public(a.with_raw_response) == methods - ITERATORS - {"with_raw_response"}

@@ -8,12 +8,24 @@ import sys
 
 import redcore
 from redcore import exceptions, pagination, types, webhooks
-from redcore.resources import events, products, users, webhook_endpoints
+from redcore.resources import auth, events, invitations, products, users, webhook_endpoints
 
 
 def test_every_public_name_and_method_has_a_docstring() -> None:
     undocumented = []
-    modules = [redcore, exceptions, pagination, types, webhooks, users, products, events, webhook_endpoints]
+    modules = [
+        redcore,
+        exceptions,
+        pagination,
+        types,
+        webhooks,
+        auth,
+        invitations,
+        users,
+        products,
+        events,
+        webhook_endpoints,
+    ]
     for module in modules:
         assert module.__doc__, module.__name__
         for name in getattr(module, "__all__", []):

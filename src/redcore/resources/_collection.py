@@ -2,11 +2,12 @@
 
 :class:`Endpoints` builds each operation's :class:`~redcore._base.Call` (method, path, query,
 body, headers) for one collection, or for a collection nested under another item (a webhook
-endpoint's deliveries); :class:`SyncCollection` and :class:`AsyncCollection` perform those calls
-with the sync or async client, and walk lists page by page (any collection's, nested ones too).
-Their read-only bases serve collections without writes (events). The resource classes in
-``users.py``, ``products.py``, ``events.py`` and ``webhook_endpoints.py`` only add typed
-signatures and docstrings on top.
+endpoint's deliveries, a user's sessions); :class:`SyncCollection` and :class:`AsyncCollection`
+perform those calls with the sync or async client, and walk lists page by page (any collection's,
+nested ones too). Their read-only bases serve collections without writes (events), and
+:class:`SyncResource` / :class:`AsyncResource` under them any resource that is not a collection
+(``auth``). The resource classes in ``users.py``, ``products.py``, ``events.py``,
+``webhook_endpoints.py`` and ``auth.py`` only add typed signatures and docstrings on top.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ class Endpoints(Generic[M]):
     def delete(self, id: str, if_match: str | None) -> Call[None]:
         return Call("DELETE", self._item(id), type(None), headers=_if_match(if_match))
 
+    def delete_all(self) -> Call[None]:
+        """``DELETE {path}``: every item of the collection at once (a user's sessions)."""
+        return Call("DELETE", self.path, type(None))
+
     def action(self, id: str, name: str, body: Mapping[str, Any] | None = None) -> Call[M]:
         """``POST {path}/{id}/{name}`` (``rotate_secret``, ``retry``), answering the item."""
         return Call("POST", f"{self._item(id)}/{name}", self.model, body=dict(body or {}))
@@ -76,10 +81,8 @@ def _if_match(etag: str | None) -> dict[str, str] | None:
     return {"If-Match": etag} if etag is not None else None
 
 
-class SyncReadOnlyCollection(Generic[M]):
-    """A collection resource on the blocking :class:`~redcore.Client` that can be read, not written."""
-
-    _endpoints: Endpoints[M]
+class SyncResource:
+    """Any resource on the blocking :class:`~redcore.Client` (a collection, or ``auth``): performs its calls."""
 
     def __init__(self, client: SyncAPIClient, *, raw: bool = False) -> None:
         self._client = client
@@ -89,6 +92,12 @@ class SyncReadOnlyCollection(Generic[M]):
         if self._raw:
             return cast(R, self._client.request_raw(call))
         return self._client.request(call)
+
+
+class SyncReadOnlyCollection(SyncResource, Generic[M]):
+    """A collection resource on the blocking :class:`~redcore.Client` that can be read, not written."""
+
+    _endpoints: Endpoints[M]
 
     def get(self, id: str) -> M:
         """Retrieve one item by id. Raises NotFoundError if this organization has no such item."""
@@ -118,10 +127,8 @@ class SyncCollection(SyncReadOnlyCollection[M]):
         return self._request(self._endpoints.delete(id, if_match))
 
 
-class AsyncReadOnlyCollection(Generic[M]):
-    """A read-only collection resource on :class:`~redcore.AsyncClient`: the same operations, awaited."""
-
-    _endpoints: Endpoints[M]
+class AsyncResource:
+    """Any resource on :class:`~redcore.AsyncClient`: performs its calls, awaited."""
 
     def __init__(self, client: AsyncAPIClient, *, raw: bool = False) -> None:
         self._client = client
@@ -131,6 +138,12 @@ class AsyncReadOnlyCollection(Generic[M]):
         if self._raw:
             return cast(R, await self._client.request_raw(call))
         return await self._client.request(call)
+
+
+class AsyncReadOnlyCollection(AsyncResource, Generic[M]):
+    """A read-only collection resource on :class:`~redcore.AsyncClient`: the same operations, awaited."""
+
+    _endpoints: Endpoints[M]
 
     async def get(self, id: str) -> M:
         """Retrieve one item by id. Raises NotFoundError if this organization has no such item."""

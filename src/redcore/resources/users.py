@@ -1,4 +1,5 @@
-"""``client.users``: the organization's users (``/v1/users``)."""
+"""``client.users``: the organization's users (``/v1/users``), each user's signed-in sessions
+(``/v1/users/{id}/sessions``) and each user's invitation (``/v1/users/{id}/invitation``)."""
 
 from __future__ import annotations
 
@@ -6,27 +7,51 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Unpack
 
-from redcore._base import AsyncAPIClient, SyncAPIClient
+from redcore._base import AsyncAPIClient, Call, SyncAPIClient
 from redcore.pagination import DEFAULT_PAGE_SIZE, Page
 from redcore.resources._collection import (
     AsyncCollection,
     Endpoints,
     SyncCollection,
+    _segment,
     async_raw_response,
     raw_response,
 )
-from redcore.types import User, UserCreateParams, UserFilters, UserListParams, UserUpdateParams
+from redcore.types import (
+    Invitation,
+    Session,
+    SessionFilters,
+    SessionListParams,
+    User,
+    UserCreateParams,
+    UserFilters,
+    UserListParams,
+    UserUpdateParams,
+)
 
 __all__ = ["AsyncUsers", "AsyncUsersWithRawResponse", "Users", "UsersWithRawResponse"]
 
 USERS = Endpoints("/users", User, Page[User])
+SESSIONS = Endpoints("/users/{}/sessions", Session, Page[Session])
+
+
+def _invitation(method: str, user_id: str) -> Call[Invitation]:
+    """``{method} /users/{user_id}/invitation``: a user's one invitation (read, resent)."""
+    return Call(method, f"/users/{_segment(user_id)}/invitation", Invitation)
+
+
+def _revoke_invitation(user_id: str) -> Call[None]:
+    return Call("DELETE", f"/users/{_segment(user_id)}/invitation", type(None))
 
 
 class Users(SyncCollection[User]):
-    """The organization's users: ``list``, ``list_all``, ``iter``, ``get``, ``create``, ``update``, ``delete``.
+    """The organization's users: ``list``, ``list_all``, ``iter``, ``get``, ``create``, ``update``, ``delete``,
+    each user's sessions: ``list_sessions``, ``iter_sessions``, ``revoke_session``, ``revoke_sessions``,
+    and each user's invitation: ``get_invitation``, ``resend_invitation``, ``revoke_invitation``.
 
     ``get`` and ``delete`` take a ``usr_`` id; ``delete(id, if_match=etag)`` refuses (412) if the user
-    changed since that ETag.
+    changed since that ETag. Deleting a user, or making them ``inactive`` or ``suspended``, revokes all
+    their sessions; changing their password, all but the session that changed it.
     """
 
     _endpoints = USERS
@@ -65,6 +90,52 @@ class Users(SyncCollection[User]):
         """
         return self._request(USERS.update(id, fields, if_match))
 
+    def list_sessions(self, user_id: str, **params: Unpack[SessionListParams]) -> Page[Session]:
+        """One page of user ``user_id``'s sessions that have not ended, newest first (needs ``users:read``).
+
+        Position: ``limit`` (1-100, default 20) with ``offset``, ``page`` or ``starting_after``. Raises
+        NotFoundError if there is no such user.
+        """
+        return self._request(SESSIONS.of(user_id).list(params))
+
+    def iter_sessions(
+        self, user_id: str, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[SessionFilters]
+    ) -> Iterator[Session]:
+        """Every session of user ``user_id`` that has not ended, one at a time, across all pages."""
+        return self._items(SESSIONS.of(user_id), page_size, filters)
+
+    def revoke_session(self, user_id: str, session_id: str) -> None:
+        """End session ``session_id`` (``ses_``) of user ``user_id``: its access and refresh tokens stop
+        working at once (needs ``users:write``). Raises NotFoundError if there is no such session."""
+        return self._request(SESSIONS.of(user_id).delete(session_id, None))
+
+    def revoke_sessions(self, user_id: str) -> None:
+        """End every session of user ``user_id`` (signs them out everywhere; needs ``users:write``).
+        Raises NotFoundError if there is no such user."""
+        return self._request(SESSIONS.of(user_id).delete_all())
+
+    def get_invitation(self, user_id: str) -> Invitation:
+        """User ``user_id``'s latest invitation and where it stands: ``status`` is ``pending``,
+        ``accepted``, ``revoked`` or ``expired`` (needs ``users:read``). Raises NotFoundError if there
+        is no such user or they were never invited (created with a password)."""
+        return self._request(_invitation("GET", user_id))
+
+    def resend_invitation(self, user_id: str) -> Invitation:
+        """Email user ``user_id`` a new invitation link and answer the new invitation; the previous link
+        stops working (needs ``users:write``).
+
+        Only for a user still ``pending_invite``: otherwise raises DuplicateError with code
+        ``not_invited``. Raises NotFoundError if there is no such user, RateLimitError when the
+        organization or the address has had too many invitations this hour.
+        """
+        return self._request(_invitation("POST", user_id))
+
+    def revoke_invitation(self, user_id: str) -> None:
+        """Withdraw user ``user_id``'s invitation: its link stops working and the user stays
+        ``pending_invite`` until invited again with :meth:`resend_invitation` (needs ``users:write``).
+        Raises NotFoundError if there is no such user or no invitation that could still be accepted."""
+        return self._request(_revoke_invitation(user_id))
+
     @cached_property
     def with_raw_response(self) -> UsersWithRawResponse:
         """The same methods, answering an :class:`~redcore.APIResponse` (status, headers, ``parse()``)."""
@@ -81,6 +152,12 @@ class UsersWithRawResponse:
         self.create = raw_response(users.create)
         self.update = raw_response(users.update)
         self.delete = raw_response(users.delete)
+        self.list_sessions = raw_response(users.list_sessions)
+        self.revoke_session = raw_response(users.revoke_session)
+        self.revoke_sessions = raw_response(users.revoke_sessions)
+        self.get_invitation = raw_response(users.get_invitation)
+        self.resend_invitation = raw_response(users.resend_invitation)
+        self.revoke_invitation = raw_response(users.revoke_invitation)
 
 
 class AsyncUsers(AsyncCollection[User]):
@@ -111,6 +188,36 @@ class AsyncUsers(AsyncCollection[User]):
         """Change only the given fields of user ``id`` (see :meth:`Users.update`)."""
         return await self._request(USERS.update(id, fields, if_match))
 
+    async def list_sessions(self, user_id: str, **params: Unpack[SessionListParams]) -> Page[Session]:
+        """One page of a user's sessions (see :meth:`Users.list_sessions`)."""
+        return await self._request(SESSIONS.of(user_id).list(params))
+
+    def iter_sessions(
+        self, user_id: str, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[SessionFilters]
+    ) -> AsyncIterator[Session]:
+        """Every session of a user, for ``async for`` (see :meth:`Users.iter_sessions`)."""
+        return self._items(SESSIONS.of(user_id), page_size, filters)
+
+    async def revoke_session(self, user_id: str, session_id: str) -> None:
+        """End one session of a user (see :meth:`Users.revoke_session`)."""
+        return await self._request(SESSIONS.of(user_id).delete(session_id, None))
+
+    async def revoke_sessions(self, user_id: str) -> None:
+        """End every session of a user (see :meth:`Users.revoke_sessions`)."""
+        return await self._request(SESSIONS.of(user_id).delete_all())
+
+    async def get_invitation(self, user_id: str) -> Invitation:
+        """A user's latest invitation and where it stands (see :meth:`Users.get_invitation`)."""
+        return await self._request(_invitation("GET", user_id))
+
+    async def resend_invitation(self, user_id: str) -> Invitation:
+        """Email a user a new invitation link (see :meth:`Users.resend_invitation`)."""
+        return await self._request(_invitation("POST", user_id))
+
+    async def revoke_invitation(self, user_id: str) -> None:
+        """Withdraw a user's invitation (see :meth:`Users.revoke_invitation`)."""
+        return await self._request(_revoke_invitation(user_id))
+
     @cached_property
     def with_raw_response(self) -> AsyncUsersWithRawResponse:
         """The same methods, answering an :class:`~redcore.APIResponse` (status, headers, ``parse()``)."""
@@ -127,3 +234,9 @@ class AsyncUsersWithRawResponse:
         self.create = async_raw_response(users.create)
         self.update = async_raw_response(users.update)
         self.delete = async_raw_response(users.delete)
+        self.list_sessions = async_raw_response(users.list_sessions)
+        self.revoke_session = async_raw_response(users.revoke_session)
+        self.revoke_sessions = async_raw_response(users.revoke_sessions)
+        self.get_invitation = async_raw_response(users.get_invitation)
+        self.resend_invitation = async_raw_response(users.resend_invitation)
+        self.revoke_invitation = async_raw_response(users.revoke_invitation)
