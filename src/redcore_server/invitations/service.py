@@ -8,9 +8,7 @@ it. Sending is limited per organization and per address (``REDCORE_INVITATION_*_
 
 from __future__ import annotations
 
-import math
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,7 +23,7 @@ from redcore_server.keys.service import hash_secret
 from redcore_server.mail import service as mail
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.passwords import PasswordHasher
-from redcore_server.ratelimit.limiter import Limiter
+from redcore_server.ratelimit.limiter import Limiter, seconds_until_window_ends
 from redcore_server.users import repository as users_repository
 from redcore_server.users.schemas import User
 
@@ -153,8 +151,7 @@ class InvitationService:
             (f"invite-to:{email.lower()}", self.policy.address_limit),
         ):
             if limit and not (await self._sent.hit(key, limit)).allowed:
-                now = time.time()
-                retry = max(1, math.ceil((now // WINDOW + 1) * WINDOW - now))
+                retry = seconds_until_window_ends(WINDOW)
                 raise errors.RateLimited(
                     "Too many invitations sent; try again later.", headers={"Retry-After": str(retry)}
                 )

@@ -8,6 +8,7 @@ from datetime import datetime
 import msgspec
 
 from redcore_server.db import Executor
+from redcore_server.outbox import repository as outbox
 
 COLUMNS = (
     "id, org_id, kind, to_address, subject, body, status, attempt_count, last_error, transport, created_at, sent_at"
@@ -44,22 +45,12 @@ async def enqueue(db: Executor, email: Email) -> None:
 
 
 async def any_due(db: Executor, now: datetime) -> bool:
-    row = await db.fetchrow("SELECT 1 FROM emails WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1", now)
-    return row is not None
+    return await outbox.any_due(db, "emails", now)
 
 
 async def claim(db: Executor, *, now: datetime, lease: str, until: datetime, limit: int) -> Sequence[Email]:
-    """Lease due emails (see ``webhooks.repository.claim``); each comes back with its attempt counted."""
-    lock = " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
-    rows = await db.fetch(
-        "UPDATE emails SET next_attempt_at = $2, lease = $3, attempt_count = attempt_count + 1"
-        " WHERE seq IN (SELECT seq FROM emails WHERE status = 'pending' AND next_attempt_at <= $1"
-        f" ORDER BY next_attempt_at LIMIT $4{lock}) RETURNING {COLUMNS}",
-        now,
-        until,
-        lease,
-        limit,
-    )
+    """Lease due emails; each comes back with its attempt counted."""
+    rows = await outbox.claim(db, "emails", COLUMNS, now=now, lease=lease, until=until, limit=limit)
     return [Email(*row) for row in rows]
 
 

@@ -73,6 +73,12 @@ def _decide(count: int, limit: int, window_index: int, window: float, now: float
     )
 
 
+def seconds_until_window_ends(window: float, now: float | None = None) -> int:
+    """Whole seconds (at least one) until the current aligned window ends: a ``Retry-After``."""
+    now = time.time() if now is None else now
+    return max(1, math.ceil((now // window + 1) * window - now))
+
+
 class Limiter(Protocol):
     backend: str
 

@@ -8,9 +8,7 @@ leaked: the session it belongs to is revoked at once, in the same transaction th
 
 from __future__ import annotations
 
-import math
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +20,7 @@ from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import new_id, utcnow
 from redcore_server.keys.service import hash_secret
 from redcore_server.passwords import PasswordHasher
-from redcore_server.ratelimit.limiter import Limiter
+from redcore_server.ratelimit.limiter import Limiter, seconds_until_window_ends
 from redcore_server.sessions import repository
 from redcore_server.sessions.schemas import Refresh, Session, SignIn, Tokens
 from redcore_server.users import repository as users_repository
@@ -184,8 +182,7 @@ class SessionService:
     async def _refuse_if_throttled(self, account: str, address: str) -> None:
         for key, limit in ((account, self.policy.failure_limit), (address, self.policy.address_limit)):
             if limit and await self._failures.count(key) >= limit:
-                now = time.time()
-                retry = max(1, math.ceil((now // self._window + 1) * self._window - now))
+                retry = seconds_until_window_ends(self._window)
                 raise errors.RateLimited(
                     "Too many failed sign-ins; try again later.", headers={"Retry-After": str(retry)}
                 )

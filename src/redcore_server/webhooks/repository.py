@@ -11,6 +11,7 @@ import msgspec
 from redcore_server.db import Executor
 from redcore_server.db.listing import ListSpec, SortField
 from redcore_server.db.resources import ResourceTable
+from redcore_server.outbox import repository as outbox
 from redcore_server.webhooks.schemas import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 _decode_types = msgspec.json.Decoder(list[str]).decode
@@ -111,28 +112,13 @@ async def enqueue(
 
 
 async def any_due(db: Executor, now: datetime) -> bool:
-    row = await db.fetchrow(
-        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1", now
-    )
-    return row is not None
+    return await outbox.any_due(db, "webhook_deliveries", now)
 
 
 async def claim(db: Executor, *, now: datetime, lease: str, lease_until: datetime, limit: int) -> list[tuple[str, int]]:
-    """Take up to ``limit`` due deliveries for this worker: ``(id, attempt number)`` each.
-
-    The claim moves ``next_attempt_at`` to the lease's end, so a worker that dies mid-attempt leaves
-    the delivery due again once the lease runs out (at-least-once). On PostgreSQL ``SKIP LOCKED``
-    lets concurrent workers claim disjoint rows without waiting; SQLite serialises writers anyway.
-    """
-    lock = " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
-    rows = await db.fetch(
-        "UPDATE webhook_deliveries SET next_attempt_at = $2, lease = $3, attempt_count = attempt_count + 1"
-        " WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1"
-        f" ORDER BY next_attempt_at LIMIT $4{lock}) RETURNING id, attempt_count",
-        now,
-        lease_until,
-        lease,
-        limit,
+    """Lease up to ``limit`` due deliveries: ``(id, attempt number)`` each (see ``outbox.repository.claim``)."""
+    rows = await outbox.claim(
+        db, "webhook_deliveries", "id, attempt_count", now=now, lease=lease, until=lease_until, limit=limit
     )
     return [(row[0], row[1]) for row in rows]
 
