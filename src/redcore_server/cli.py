@@ -12,29 +12,29 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import msgspec
 import typer
 
-from redcore_server import errors
+from redcore_server.cli_support import JsonOpt
+from redcore_server.cli_support import emit as _emit
+from redcore_server.cli_support import fail as _fail
+from redcore_server.cli_support import run as _run
 from redcore_server.config import Settings
-from redcore_server.db import Database, open_database
-from redcore_server.db.migrate import NotMigrated, ensure_migrated, head_revision, upgrade
+from redcore_server.db import Database
+from redcore_server.db.migrate import head_revision, upgrade
 from redcore_server.db.urls import sqlite_path
 from redcore_server.keys import repository as keys_repository
 from redcore_server.keys import service as keys_service
-from redcore_server.mail import repository as mail_repository
+from redcore_server.mail.commands import mail_app
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.orgs import service as orgs_service
 from redcore_server.outbox.workers import outbox_workers
 from redcore_server.products import service as products_service
 from redcore_server.products.importing import read_catalog
 from redcore_server.webhooks.dispatcher import DeliveryConfig
-
-T = TypeVar("T")
 
 app = typer.Typer(
     help="RedCore server: run it, deliver its webhooks, migrate its database, manage organizations and API keys.",
@@ -44,50 +44,10 @@ app = typer.Typer(
 orgs_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys of an organization.", no_args_is_help=True)
 products_app = typer.Typer(help="The product catalog.", no_args_is_help=True)
-mail_app = typer.Typer(
-    help="The email outbox (and the local mailbox, when no SMTP server is set).", no_args_is_help=True
-)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(keys_app, name="keys")
 app.add_typer(products_app, name="products")
 app.add_typer(mail_app, name="mail")
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def _emit(as_json: bool, payload: Any, text: str) -> None:
-    if as_json:
-        typer.echo(json.dumps(msgspec.to_builtins(payload)))
-    else:
-        typer.echo(text)
-
-
-def _fail(message: str, as_json: bool = False, code: int = 1) -> typer.Exit:
-    if as_json:
-        typer.echo(json.dumps({"error": message}), err=True)
-    else:
-        typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
-
-def _run(settings: Settings, work: Callable[[Database], Awaitable[T]], as_json: bool, pool_max: int = 2) -> T:
-    """Open the database, check its schema, run ``work``, and turn failures into clean exits."""
-
-    async def main() -> T:
-        db = open_database(settings.database_url, pool_min=1, pool_max=pool_max, sqlite_readers=min(pool_max, 4))
-        await db.connect()
-        try:
-            await ensure_migrated(db)
-            return await work(db)
-        finally:
-            await db.close()
-
-    try:
-        return asyncio.run(main())
-    except NotMigrated as exc:
-        raise _fail(str(exc), as_json) from None
-    except errors.APIError as exc:
-        raise _fail(exc.message, as_json) from None
 
 
 def _curl(base_url: str, key: str) -> str:
@@ -239,43 +199,6 @@ def products_import(
             typer.secho(f"{len(exc.problems)} problem(s) in {file.name}; nothing was imported.", err=True)
         raise typer.Exit(1) from None
     _emit(as_json, {"imported": imported}, f"Imported {imported} product(s) from {file.name}.")
-
-
-@mail_app.command("list")
-def mail_list(
-    to: Annotated[str | None, typer.Option("--to", help="Only emails to this address.")] = None,
-    limit: Annotated[int, typer.Option(help="How many, newest first.", min=1, max=1000)] = 20,
-    as_json: JsonOpt = False,
-) -> None:
-    """The newest emails: queued, sent (to SMTP, or kept in the local mailbox) or failed."""
-
-    async def work(db: Database) -> Any:
-        return await mail_repository.recent(db, limit, to)
-
-    emails = _run(Settings(), work, as_json)
-    lines = [
-        f"{e.id}  {e.created_at:%Y-%m-%d %H:%M}  {e.status:7}  {e.to_address}  {e.subject}"
-        + (f"  ({e.last_error})" if e.last_error else "")
-        for e in emails
-    ]
-    _emit(as_json, emails, "\n".join(lines) or "No emails.")
-
-
-@mail_app.command("show")
-def mail_show(
-    email_id: Annotated[str, typer.Argument(help="The email's id (eml_…).")], as_json: JsonOpt = False
-) -> None:
-    """One email, with its text (kept for the local mailbox; cleared once sent through SMTP)."""
-
-    async def work(db: Database) -> Any:
-        found = await mail_repository.get(db, email_id)
-        if found is None:
-            raise errors.NotFound(f"No email with id {email_id!r}.")
-        return found
-
-    e = _run(Settings(), work, as_json)
-    text = e.body if e.body is not None else "(text cleared after it was sent through SMTP)"
-    _emit(as_json, e, f"From the outbox: {e.status}\nTo: {e.to_address}\nSubject: {e.subject}\n\n{text}")
 
 
 @app.command()
