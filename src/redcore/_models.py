@@ -1,0 +1,201 @@
+"""The API's objects as typed models (re-exported by :mod:`redcore.types`).
+
+Models are msgspec Structs: fields are typed (timestamps are timezone-aware ``datetime``), fields
+the SDK does not know yet are ignored (a newer server never breaks an older SDK), and both
+``user.email`` and ``user["email"]`` work. Enumerated values (``role``, ``status``) are read as
+plain strings for the same reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+
+Role = Literal["admin", "editor", "viewer"]
+UserStatus = Literal["active", "inactive", "pending_invite", "suspended"]
+ProductStatus = Literal["available", "out_of_stock", "discontinued"]
+Order = Literal["asc", "desc"]
+UserSort = Literal["created_at", "name", "email"]
+ProductSort = Literal["created_at", "name", "price", "sku"]
+EventType = Literal[
+    "user.created", "user.updated", "user.deleted", "product.created", "product.updated", "product.deleted"
+]
+DeliveryStatus = Literal["pending", "succeeded", "failed"]
+InvitationStatus = Literal["pending", "accepted", "revoked", "expired"]
+
+
+class Model(msgspec.Struct, kw_only=True):
+    """Base of every API object: attribute access, item access, ``in`` and ``to_dict()``."""
+
+    def __getitem__(self, key: str) -> Any:
+        """``user["email"]``: the field ``key``; KeyError if the model has no such field."""
+        if key not in self.__struct_fields__:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        """``"email" in user``: whether the model has a field ``key``."""
+        return key in self.__struct_fields__
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The field ``key``, or ``default`` when the model has no such field (like ``dict.get``)."""
+        return getattr(self, key, default) if key in self.__struct_fields__ else default
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as JSON-ready builtins (timestamps as RFC 3339 strings), nested models included."""
+        result: dict[str, Any] = msgspec.to_builtins(self)
+        return result
+
+
+class User(Model, kw_only=True):
+    """A user of the organization. The API never returns a password."""
+
+    id: str
+    email: str
+    name: str
+    role: str  # "admin" | "editor" | "viewer"
+    status: str  # "active" | "inactive" | "pending_invite" | "suspended"
+    avatar: str | None = None
+    last_login: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Session(Model, kw_only=True):
+    """A user's signed-in session (``ses_…``): one sign-in, and every refresh since. Revoking it ends
+    its access and refresh tokens at once."""
+
+    id: str
+    user_id: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime  # when the session ends, however often it is refreshed: sign in again then
+    ip: str | None = None  # the address it signed in from
+    user_agent: str | None = None
+
+
+class TokenResponse(Model, kw_only=True):
+    """What signing in or refreshing answers: a new access token and the refresh token that replaces it.
+
+    ``access_token`` (``rca_…``) is a Bearer credential whose scopes follow the user's role: use it as
+    a client's ``api_key`` to act as the user, ``Client(api_key=tokens.access_token)``. It works for
+    ``expires_in`` seconds; before then, ``client.auth.refresh(tokens.refresh_token)`` gives new
+    tokens for the same session. Both tokens are secrets, left out of the ``repr``.
+    """
+
+    access_token: str
+    token_type: str  # "Bearer"
+    expires_in: int  # seconds
+    refresh_token: str
+    refresh_expires_in: int  # seconds
+    session: Session
+    user: User
+
+    def __repr__(self) -> str:
+        return (
+            f"TokenResponse(token_type={self.token_type!r}, expires_in={self.expires_in}, "
+            f"refresh_expires_in={self.refresh_expires_in}, session={self.session!r}, user={self.user!r})"
+        )
+
+
+class Invitation(Model, kw_only=True):
+    """A user's latest invitation (``inv_…``): the emailed link works while ``status`` is ``pending``.
+
+    Sent when a user is created without a password; ``users.resend_invitation`` replaces it with a new
+    one (the old link stops working), ``users.revoke_invitation`` withdraws it. The link's token is
+    never part of it: only the email has it.
+    """
+
+    id: str
+    user_id: str
+    email: str
+    status: str  # "pending" | "accepted" | "revoked" | "expired"
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None = None
+
+
+class Product(Model):
+    """A product of the catalog. ``price`` is an integer in minor units (cents for USD)."""
+
+    id: str
+    name: str
+    sku: str
+    price: int
+    currency: str
+    stock: int
+    status: str  # "available" | "out_of_stock" | "discontinued"
+    created_at: datetime
+    updated_at: datetime
+
+
+class Event(Model, kw_only=True):
+    """Something that changed in the organization: ``type`` is ``user.created``, ``product.deleted``…;
+    ``data`` is the object after the change (as it was before, for a deletion)."""
+
+    id: str
+    type: str  # an EventType; read as a plain string so a newer server's types decode too
+    created_at: datetime
+    data: dict[str, Any]
+    request_id: str | None = None  # the req_ id of the API request that made the change, if any
+    credential_id: str | None = None  # the key_ id of the credential that made it, if any
+
+
+class WebhookEvent(Model):
+    """What a webhook receiver gets in the body of each delivery (see :func:`redcore.webhooks.verify`):
+    the :class:`Event`, without who caused it."""
+
+    id: str
+    type: str
+    created_at: datetime
+    data: dict[str, Any]
+
+
+class WebhookEndpoint(Model, kw_only=True):
+    """A URL that the organization's events are delivered to, signed with the endpoint's secret.
+
+    ``secret`` (``whsec_…``) is only in the answers of ``create`` and ``rotate_secret``: keep it
+    then, to verify deliveries with :func:`redcore.webhooks.verify`. Elsewhere it is None.
+    """
+
+    id: str
+    url: str
+    description: str | None = None
+    event_types: list[str] | None = None  # None: every event type
+    enabled: bool
+    disabled_reason: str | None = None  # why the server disabled it (e.g. the receiver answered 410)
+    previous_secret_expires_at: datetime | None = None  # until then the old secret signs too, after a rotation
+    created_at: datetime
+    updated_at: datetime
+    secret: str | None = None
+
+
+class WebhookAttempt(Model, kw_only=True):
+    """One attempt at delivering a webhook: the receiver's status code, or why there was none."""
+
+    attempt: int  # 1 for the first
+    created_at: datetime
+    status_code: int | None = None  # None when no response came (refused, timed out)
+    duration_ms: int
+    error: str | None = None
+    response_excerpt: str | None = None  # the first KiB of the receiver's answer
+
+
+class WebhookDelivery(Model, kw_only=True):
+    """One event's delivery to one endpoint, with every attempt so far.
+
+    Its ``id`` (``msg_…``) is the ``webhook-id`` header the receiver gets, the same on every retry.
+    """
+
+    id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    status: str  # "pending" | "succeeded" | "failed"
+    attempt_count: int
+    next_attempt_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+    attempts: list[WebhookAttempt] = msgspec.field(default_factory=list)
