@@ -77,10 +77,10 @@ class Authenticator:
         found = await sessions_repository.by_access_hash(self._db, digest)
         if found is None or found[3] != "active":
             raise errors.AuthenticationFailed("The access token is not valid (revoked, or replaced by a refresh).")
-        session_id, org_id, role, _status, expires_at = found
+        session_id, org_id, role, _status, expires_at, user_id = found
         if expires_at <= utcnow():
             raise errors.TokenExpired("The access token has expired; exchange the refresh token for a new one.")
-        return Principal(org_id=org_id, credential_id=session_id, scopes=ROLE_SCOPES[role])
+        return Principal(org_id=org_id, credential_id=session_id, scopes=ROLE_SCOPES[role], user_id=user_id)
 
     async def listen(self) -> None:
         """Drop the cache whenever any process commits a revocation (PostgreSQL); elsewhere the cache's

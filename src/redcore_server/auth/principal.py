@@ -10,3 +10,4 @@ class Principal(msgspec.Struct, frozen=True):
     credential_id: str
     scopes: frozenset[str]
     rate_limit: int | None = None  # the credential's own requests per window, if set
+    user_id: str | None = None  # the signed-in user, for a user's access token (None for an API key)

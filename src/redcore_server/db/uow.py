@@ -15,10 +15,13 @@ from redcore_server.db.database import Database, Executor
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is making the changes of a unit of work (recorded with each event)."""
+    """Who is making the changes of a unit of work: recorded with each event, and what the privilege
+    rule (``auth/privileges.py``) checks. ``scopes`` None is the operator at the server's shell."""
 
     credential_id: str | None
     request_id: str | None
+    scopes: frozenset[str] | None = None
+    user_id: str | None = None  # the signed-in user acting, for a user's access token
 
 
 # Committed with any change that revokes credentials: every process drops its credential cache.

@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from redcore_server.auth.principal import Principal
 from redcore_server.db import Database
 from redcore_server.db.uow import Actor, UnitOfWork
 from redcore_server.errors import APIError
@@ -22,8 +23,14 @@ def _db(state: State) -> Database:
 
 async def _uow(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfWork, None]:
     """The request boundary: commit when the handler returns, roll back when it raises."""
-    principal = request.scope.get("user")
-    actor = Actor(getattr(principal, "credential_id", None), request_id(request.scope))
+    principal: Principal | None = request.scope.get("user")
+    rid = request_id(request.scope)
+    # A public route (signing in) acts for nobody yet: it holds no scopes to grant.
+    actor = (
+        Actor(principal.credential_id, rid, principal.scopes, principal.user_id)
+        if principal is not None
+        else Actor(None, rid, frozenset())
+    )
     uow = UnitOfWork(state.db, actor)
     try:
         yield uow

@@ -21,7 +21,8 @@ from redcore_server.errors import ErrorResponse
 _DESCRIPTIONS = {
     400: "Invalid input (`validation_error` with `details`, or `invalid_json`).",
     401: "Missing, unknown or expired API key (`invalid_api_key`).",
-    403: "The key lacks the scope this route needs (`insufficient_scope`).",
+    403: "The credential lacks the scope this route needs (`insufficient_scope`), or the change would grant "
+    "or touch more than it holds (`insufficient_privilege`).",
     404: "No such resource in this organization (`not_found`).",
     409: "A unique field is already taken (`duplicate_email`, `duplicate_sku`).",
     412: "`If-Match` names a version that is no longer current (`precondition_failed`).",

@@ -25,6 +25,7 @@ from redcore_server.orgs import repository as orgs_repository
 from redcore_server.passwords import PasswordHasher
 from redcore_server.ratelimit.limiter import Limiter, seconds_until_window_ends
 from redcore_server.users import repository as users_repository
+from redcore_server.users.privileges import require_user_privilege
 from redcore_server.users.schemas import User
 
 TOKEN_PREFIX = "rci_"  # noqa: S105 - the prefix of invitation tokens, not one
@@ -95,14 +96,16 @@ class InvitationService:
         return Invitation(ident, user.id, user.email, "pending", now, expires_at, None)
 
     async def resend(self, uow: UnitOfWork, org_id: str, user_id: str) -> Invitation:
-        user = await self._user(await uow.tx(), org_id, user_id)
+        tx = await uow.tx()
+        await require_user_privilege(tx, uow.actor, org_id, user_id)
+        user = await self._user(tx, org_id, user_id)
         if user.status != "pending_invite":
             raise NotInvited(f"User {user_id!r} is {user.status}: only users waiting for an invitation get one.")
         return await self.invite(uow, org_id, user)
 
     async def revoke(self, uow: UnitOfWork, org_id: str, user_id: str) -> None:
         tx = await uow.tx()
-        await self._user(tx, org_id, user_id)
+        await require_user_privilege(tx, uow.actor, org_id, user_id)
         if not await repository.revoke_open(tx, org_id, user_id, utcnow()):
             raise errors.NotFound(f"User {user_id!r} has no invitation that could still be accepted.")
 

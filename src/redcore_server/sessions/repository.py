@@ -47,9 +47,9 @@ async def create(
 
 
 async def by_access_hash(db: Executor, digest: str) -> Row | None:
-    """``(session id, org id, role, user status, access expiry)`` of the session an access token opens."""
+    """``(session id, org id, role, user status, access expiry, user id)`` of the session an access token opens."""
     return await db.fetchrow(
-        "SELECT s.id, s.org_id, u.role, u.status, s.access_expires_at FROM sessions s"
+        "SELECT s.id, s.org_id, u.role, u.status, s.access_expires_at, s.user_id FROM sessions s"
         " JOIN users u ON u.id = s.user_id WHERE s.access_hash = $1",
         digest,
     )

@@ -157,10 +157,8 @@ class UserSessionsController(Controller):
         request: CallerRequest,
         uow: NamedDependency[UnitOfWork],
         sessions: NamedDependency[SessionService],
-        users: NamedDependency[UserService],
         user_id: UserId,
     ) -> None:
-        await users.get(await uow.tx(), request.user.org_id, user_id)
         await sessions.revoke_all(uow, request.user.org_id, user_id)
 
     @delete(

@@ -24,6 +24,7 @@ from redcore_server.ratelimit.limiter import Limiter, seconds_until_window_ends
 from redcore_server.sessions import repository
 from redcore_server.sessions.schemas import Refresh, Session, SignIn, Tokens
 from redcore_server.users import repository as users_repository
+from redcore_server.users.privileges import require_user_privilege
 
 ACCESS_PREFIX = "rca_"
 REFRESH_PREFIX = "rcr_"
@@ -147,13 +148,18 @@ class SessionService:
         return await repository.SESSIONS.list_page(db, org_id, req)
 
     async def revoke(self, uow: UnitOfWork, org_id: str, user_id: str, session_id: str) -> None:
-        if not await repository.delete(await uow.tx(), org_id, session_id, user_id):
+        """End one session of the user (the caller must hold every scope of the user's role)."""
+        tx = await uow.tx()
+        await require_user_privilege(tx, uow.actor, org_id, user_id)
+        if not await repository.delete(tx, org_id, session_id, user_id):
             raise errors.NotFound(f"No session with id {session_id!r} for this user.")
         uow.credentials_revoked = True
 
     async def revoke_all(self, uow: UnitOfWork, org_id: str, user_id: str, keep: str | None = None) -> None:
-        """Revoke every session of the user but ``keep`` (the caller's own, on a password change)."""
-        if await repository.delete_for_user(await uow.tx(), org_id, user_id, keep):
+        """Revoke every session of the user but ``keep`` (the caller must hold every scope of the user's role)."""
+        tx = await uow.tx()
+        await require_user_privilege(tx, uow.actor, org_id, user_id)
+        if await repository.delete_for_user(tx, org_id, user_id, keep):
             uow.credentials_revoked = True
 
     # -- inside ----------------------------------------------------------------------------------

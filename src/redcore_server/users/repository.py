@@ -28,6 +28,14 @@ USERS = ResourceTable(
 )
 
 
+async def role_of(db: Executor, org_id: str, ident: str) -> str | None:
+    """The user's current role, the row locked until the transaction ends (SQLite's writer lock does
+    that), so the privilege check and the change it allows see the same role."""
+    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+    role: str | None = await db.fetchval(f"SELECT role FROM users WHERE id = $1 AND org_id = $2{lock}", ident, org_id)
+    return role
+
+
 async def credentials(db: Executor, org_id: str, email: str) -> Row | None:
     """``(user id, password hash, status)`` of the organization's user with this email, any case."""
     return await db.fetchrow(

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from redcore_server import errors
+from redcore_server.auth.privileges import refuse_own, require_role
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import new_id, utcnow
 from redcore_server.invitations.service import InvitationService
@@ -17,6 +18,7 @@ from redcore_server.passwords import PasswordHasher
 from redcore_server.resources import ResourceKind
 from redcore_server.sessions import repository as sessions_repository
 from redcore_server.users import repository
+from redcore_server.users.privileges import require_user_privilege
 from redcore_server.users.schemas import User, UserCreate, UserUpdate
 
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
@@ -63,6 +65,7 @@ class UserService(ResourceKind[User]):
 
     async def create(self, uow: UnitOfWork, org_id: str, data: UserCreate) -> User:
         """Without a password the user is invited (``pending_invite``); with one, ``active``."""
+        require_role(uow.actor, data.role, f"Creating a user with the role `{data.role}`")
         problems: list[tuple[str, str]] = []
         email = _check_email(data.email, problems)
         name = _check_name(data.name, problems)
@@ -102,8 +105,10 @@ class UserService(ResourceKind[User]):
         if data.status is not msgspec.UNSET:
             changes["status"] = data.status
         _raise_if(problems)
-        if data.password is not msgspec.UNSET:
+        refuse_own(uow.actor, ident, changes)
+        if data.password is not msgspec.UNSET:  # slow: before the transaction holds a connection
             changes["password_hash"] = await self._hasher.hash(data.password)
+        await require_user_privilege(await uow.tx(), uow.actor, org_id, ident, new_role=changes.get("role"))
         user = await self.update_fields(uow, org_id, ident, changes, if_match)
         if changes.get("status") in ("inactive", "suspended"):  # out, everywhere, now
             await self._revoke_sessions(uow, org_id, ident)
@@ -115,6 +120,7 @@ class UserService(ResourceKind[User]):
 
     async def delete(self, uow: UnitOfWork, org_id: str, ident: str, if_match: frozenset[str] | None = None) -> None:
         """The user's sessions go with the row (a cascade, in the same transaction)."""
+        await require_user_privilege(await uow.tx(), uow.actor, org_id, ident)
         await super().delete(uow, org_id, ident, if_match)
         uow.credentials_revoked = True
 

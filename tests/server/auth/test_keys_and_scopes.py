@@ -48,10 +48,18 @@ async def test_read_only_key_gets_403_on_every_write(tenant: Tenant) -> None:
 
 
 async def test_write_does_not_imply_read(tenant: Tenant) -> None:
-    writer = await tenant.client_with("users:write")
-    created = await writer.post("/v1/users", json={"email": "w@example.com", "name": "W"})
+    # Everything of a viewer but users:read: it may write users it could grant, never read them.
+    writer = await tenant.client_with("users:write", "products:read", "events:read")
+    user = await tenant.create_user()
+    patched = await writer.patch(f"/v1/users/{user['id']}", json={"name": "Renamed"})
+    assert patched.status_code == 403  # a viewer's role holds users:read, which this key lacks
+    products = await tenant.client_with("products:write")
+    created = await products.post("/v1/products", json={"name": "Lamp", "sku": "LAMP-1", "price": 100})
     assert created.status_code == 201
-    for response in (await writer.get("/v1/users"), await writer.get(f"/v1/users/{created.json()['id']}")):
+    for response in (await products.get("/v1/products"), await products.get(f"/v1/products/{created.json()['id']}")):
+        error = assert_error(response, 403, "insufficient_scope")
+        assert "products:read" in error["message"]
+    for response in (await writer.get("/v1/users"), await writer.get(f"/v1/users/{user['id']}")):
         error = assert_error(response, 403, "insufficient_scope")
         assert "users:read" in error["message"]
 
