@@ -3,8 +3,8 @@
 :class:`BaseClient` does everything that does not wait on I/O: it reads the configuration, builds
 each request (authentication, ``Idempotency-Key`` on POST, timeout), decides after each attempt
 whether to retry and how long to wait (exponential back-off with jitter, or the server's
-``Retry-After``; a call that must not reach the server twice, a token refresh or an invitation's
-acceptance, only when it cannot have), and turns error responses into exceptions.
+``Retry-After``; every POST with one ``Idempotency-Key`` across its attempts, so the server answers a
+retry of what it already did with the stored response), and turns error responses into exceptions.
 :class:`SyncAPIClient` and :class:`AsyncAPIClient` add only the loop that sends and sleeps, with
 httpx's sync or async client.
 """
@@ -74,8 +74,11 @@ class Call(Generic[T]):
     headers: Mapping[str, str] | None = None
     # False: the call sends no Authorization header, its body carrying the credential (signing in).
     authenticated: bool = True
-    # False: the call must not reach the server twice (a refresh or invitation token is spent by its first
-    # use), so it is retried only after a 429 or a failure to connect, never after a 5xx or a timeout.
+    # False: the call must not reach the server twice and its retry could not be answered from the first
+    # (signing out: the session it ends is its credential), so it is retried only after a 429, an
+    # Idempotency-Key still in use, or a failure to connect, never after a 5xx or a timeout. Every other
+    # POST is safe to retry: its attempts share one Idempotency-Key, and the server answers a retry of
+    # a request it already ran with the stored response.
     replayable: bool = True
 
 
@@ -207,9 +210,11 @@ class BaseClient(Generic[HttpT]):
 
     @staticmethod
     def _retryable(response: httpx.Response, replayable: bool) -> bool:
-        """Whether to send the request again after ``response``: a 429 (refused before any work) or,
-        for a call that may be sent twice, a 5xx; never when ``Retry-After`` asks for over a minute."""
-        if response.status_code != 429 and (response.status_code < 500 or not replayable):
+        """Whether to send the request again after ``response``: a 429 (refused before any work), a 409
+        ``idempotency_key_in_use`` (the first attempt still runs: its retry gets its answer) or, for a
+        call that may be sent twice, a 5xx; never when ``Retry-After`` asks for over a minute."""
+        waiting = response.status_code == 429 or _key_in_use(response)
+        if not waiting and (response.status_code < 500 or not replayable):
             return False
         retry_after = _retry_after(response)
         return retry_after is None or retry_after <= MAX_RETRY_AFTER
@@ -246,6 +251,18 @@ class BaseClient(Generic[HttpT]):
         if cls is exc.RateLimitError:
             return exc.RateLimitError(message, retry_after=_retry_after(response), **kwargs)
         return cls(message, **kwargs)
+
+
+def _key_in_use(response: httpx.Response) -> bool:
+    """A 409 saying an attempt with the same Idempotency-Key is still running (only POSTs carry one)."""
+    if response.status_code != 409 or response.request.method != "POST":
+        return False
+    try:
+        body = msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
+        return False
+    error = body.get("error") if isinstance(body, dict) else None
+    return isinstance(error, dict) and error.get("code") == "idempotency_key_in_use"
 
 
 def _query_value(value: Any) -> Any:

@@ -26,6 +26,7 @@ from redcore_server.http.error_handler import handle_exception
 from redcore_server.http.fast_reads import FastReads
 from redcore_server.http.openapi import REQUEST_ID_HEADER, docs_assets, docs_page, openapi_config, openapi_json
 from redcore_server.http.request_id import stamp_headers
+from redcore_server.idempotency.service import IdempotencyService
 from redcore_server.invitations.page import accept_invitation_page
 from redcore_server.invitations.routes import InvitationController, UserInvitationController
 from redcore_server.invitations.service import WINDOW as INVITATION_WINDOW
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "deliveries": DeliveryService(endpoints),
             "sessions": sessions,
             "invitations": invitations,
+            "idempotency": IdempotencyService(settings.idempotency_ttl),
             "workers": {},  # the outbox workers running in this process, by name
         }
     )

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
         default=100, ge=0, description="failed sign-ins per client address per window before 429; 0: no limit"
     )
 
+    idempotency_ttl: int = Field(
+        default=86_400, ge=60, le=7 * 86_400, description="seconds a POST's Idempotency-Key and stored response live"
+    )
+
     smtp_url: str | None = Field(
         default=None, description="smtp://user:password@host:587 (or smtps://…:465); unset: the local mailbox"
     )

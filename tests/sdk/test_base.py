@@ -365,25 +365,46 @@ async def test_signing_in_sends_no_key_and_needs_none(
     assert (logout.body, sign_in.headers["idempotency-key"] != refresh.headers["idempotency-key"]) == (b"", True)
 
 
-async def test_a_refresh_is_never_sent_twice_after_it_may_have_arrived(
+async def test_a_refresh_is_retried_with_its_one_idempotency_key_and_a_logout_is_not(
     scripted: ScriptedAPI, client_for: Callable[..., Any]
 ) -> None:
-    """A spent refresh token sent again revokes its session: a 5xx or a timeout may mean the server
-    already rotated it, so those are not retried, unlike the same failures on other calls."""
+    """A refresh that may have reached the server is retried with the same Idempotency-Key (the server
+    answers it with the first answer, never as a stolen token's reuse); a logout, whose credential is
+    the session it ends, is not re-sent after a 5xx or a timeout."""
     scripted.script(Reply(503, error(503, "service_unavailable").body, {"Retry-After": "0"}), Reply(200, TOKENS))
-    with pytest.raises(ServerError):
-        await done(client_for(max_retries=2).auth.refresh("rcr_1"))
-    assert len(scripted.seen) == 1
+    raw = await done(client_for(max_retries=2).auth.with_raw_response.refresh("rcr_1"))
+    assert (raw.retries_taken, raw.parse().refresh_token) == (1, "rcr_scripted")
+    first, second = scripted.seen
+    assert first.headers["idempotency-key"] == second.headers["idempotency-key"]
 
     scripted.script(Reply(200, TOKENS, delay=1.5), Reply(200, TOKENS))
-    with pytest.raises(APITimeoutError):
-        await done(client_for(timeout=0.3, max_retries=2).auth.refresh("rcr_1"))
-    assert len(scripted.seen) == 1
+    assert (await done(client_for(timeout=0.3, max_retries=2).auth.refresh("rcr_1"))).access_token == "rca_scripted"
+    assert len(scripted.seen) == 2
 
-    scripted.script(Reply(429, error(429, "rate_limit_exceeded").body, {"Retry-After": "0"}), Reply(200, TOKENS))
-    raw = await done(client_for().auth.with_raw_response.refresh("rcr_1"))
-    assert (raw.retries_taken, raw.parse().refresh_token) == (1, "rcr_scripted")  # a 429 did nothing: retried
+    scripted.script(Reply(503, error(503, "service_unavailable").body, {"Retry-After": "0"}), Reply(204, b""))
+    with pytest.raises(ServerError):
+        await done(client_for(max_retries=2).auth.logout())
+    assert len(scripted.seen) == 1
+    scripted.script(Reply(204, b"", delay=1.5), Reply(204, b""))
+    with pytest.raises(APITimeoutError):
+        await done(client_for(timeout=0.3, max_retries=2).auth.logout())
+    assert len(scripted.seen) == 1
 
     scripted.script(error(503, "service_unavailable"), Reply(200, TOKENS))
     tokens = await done(client_for().auth.sign_in(organization="org_1", email="a@example.com", password="pw"))
     assert (tokens.access_token, len(scripted.seen)) == ("rca_scripted", 2)  # a sign-in may be repeated
+
+
+async def test_a_post_whose_key_is_still_in_use_is_retried_and_other_409s_are_not(
+    scripted: ScriptedAPI, client_for: Callable[..., Any]
+) -> None:
+    in_use = Reply(409, error(409, "idempotency_key_in_use").body, {"Retry-After": "0"})
+    scripted.script(in_use, Reply(201, USER))
+    raw = await done(client_for().users.with_raw_response.create(email="a@example.com", name="A"))
+    assert (raw.status_code, raw.retries_taken) == (201, 1)
+    assert scripted.seen[0].headers["idempotency-key"] == scripted.seen[1].headers["idempotency-key"]
+
+    scripted.script(Reply(409, error(409, "duplicate_email").body), Reply(201, USER))
+    with pytest.raises(DuplicateError):
+        await done(client_for().users.create(email="a@example.com", name="A"))
+    assert len(scripted.seen) == 1

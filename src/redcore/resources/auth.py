@@ -28,12 +28,15 @@ def _sign_in(organization: str, email: str, password: str) -> Call[TokenResponse
 
 
 def _refresh(refresh_token: str) -> Call[TokenResponse]:
-    # Not replayable: a refresh token sent twice looks stolen, and the server then revokes the session.
+    # Safe to retry: every attempt carries the same Idempotency-Key, so a refresh that reached the
+    # server is answered again with the same new tokens instead of looking like a stolen token's reuse.
     body = {"refresh_token": refresh_token}
-    return Call("POST", "/auth/refresh", TokenResponse, body=body, authenticated=False, replayable=False)
+    return Call("POST", "/auth/refresh", TokenResponse, body=body, authenticated=False)
 
 
-LOGOUT = Call("POST", "/auth/logout", type(None))
+# Not replayable: the session it ends is its own credential, so a second attempt could not even
+# authenticate to be answered from the first.
+LOGOUT = Call("POST", "/auth/logout", type(None), replayable=False)
 
 
 class Auth(SyncResource):
@@ -60,8 +63,8 @@ class Auth(SyncResource):
 
         The old refresh token is spent. Presenting a spent one again raises AuthenticationError with
         code ``invalid_refresh_token`` and revokes the whole session, as does an expired or revoked one
-        (the code is the same): sign in again. Never sent twice by the SDK's retries, only retried when
-        it cannot have reached the server (a 429, a refused connection). Needs no API key.
+        (the code is the same): sign in again. Retried like any POST: its attempts share one
+        Idempotency-Key, so a retry after a lost answer gets the same new tokens. Needs no API key.
         """
         return self._request(_refresh(refresh_token))
 

@@ -22,9 +22,10 @@ __all__ = ["AsyncInvitations", "AsyncInvitationsWithRawResponse", "Invitations",
 
 
 def _accept(token: str, password: str) -> Call[User]:
-    # Not replayable: the token is spent by its first use, so a second attempt would be refused.
+    # Safe to retry although the token is spent by its first use: the attempts share one
+    # Idempotency-Key, so a retry after a lost answer is answered with the first one.
     body = {"token": token, "password": password}
-    return Call("POST", "/invitations/accept", User, body=body, authenticated=False, replayable=False)
+    return Call("POST", "/invitations/accept", User, body=body, authenticated=False)
 
 
 class Invitations(SyncResource):
@@ -37,8 +38,7 @@ class Invitations(SyncResource):
         The client's own API key, if any, is not sent. A link works once, until it expires or is
         replaced (resent) or withdrawn: otherwise raises ValidationError with code
         ``invalid_invitation``; a password that is too short or too long, ValidationError with code
-        ``validation_error``. Never sent twice by the SDK's retries, only retried when it cannot
-        have reached the server (a 429, a refused connection).
+        ``validation_error``. Retried like any POST: a retry after a lost answer gets the first answer.
         """
         return self._request(_accept(token, password))
 

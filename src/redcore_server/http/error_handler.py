@@ -18,6 +18,7 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from redcore_server import errors
 from redcore_server.http.request_id import request_id
+from redcore_server.idempotency.service import REPLAYED_HEADER, Replay
 
 if TYPE_CHECKING:
     from litestar import Request
@@ -85,7 +86,15 @@ def resolve(exc: Exception, method: str, path: str, rid: str) -> errors.APIError
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    """The app's one exception handler."""
+    """The app's one exception handler (which also sends an idempotent replay's stored response)."""
+    if isinstance(exc, Replay):
+        stored = exc.response
+        return Response(
+            content=stored.body,
+            status_code=stored.status,
+            media_type="application/json" if stored.body else None,
+            headers={**stored.headers, REPLAYED_HEADER: "true"},
+        )
     rid = request_id(request.scope)
     api_error = resolve(exc, request.method, request.url.path, rid)
     return Response(

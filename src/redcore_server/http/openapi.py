@@ -99,12 +99,42 @@ _DOCS_PAGE = """<!DOCTYPE html>
 """
 
 
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any unique value (1–255 printable ASCII characters, a UUID is ideal) to make this POST safe to "
+    "retry: the same key with the same request within 24 hours answers the first response again, with "
+    "`Idempotent-Replayed: true`, and does nothing more; with a different request, 400 "
+    "`idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use` "
+    "(retry after `Retry-After`).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+}
+_ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+
+
+def document_idempotency(doc: dict[str, Any]) -> dict[str, Any]:
+    """Every POST takes ``Idempotency-Key`` (``http/dependencies.py`` handles it for all of them, so
+    it is documented here once rather than on each route)."""
+    for item in doc.get("paths", {}).values():
+        operation = item.get("post")
+        if operation is None:
+            continue
+        operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+        responses = operation.setdefault("responses", {})
+        conflict = responses.setdefault("409", {"description": "Conflict.", "content": _ERROR_REF})
+        conflict["description"] += " `idempotency_key_in_use` while a request with the same Idempotency-Key runs."
+        invalid = responses.setdefault("400", {"description": "Invalid input.", "content": _ERROR_REF})
+        invalid["description"] += " `idempotency_key_reused` for an Idempotency-Key sent with another request."
+    return doc
+
+
 @get("/openapi.json", include_in_schema=False, sync_to_thread=False)
 def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The OpenAPI document, built once per process."""
     state = request.app.state
     if "openapi_json" not in state:
-        state.openapi_json = encode_json(request.app.openapi_schema.to_schema())
+        state.openapi_json = encode_json(document_idempotency(request.app.openapi_schema.to_schema()))
     return Response(content=state.openapi_json, media_type="application/json")
 
 
