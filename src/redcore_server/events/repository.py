@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from redcore_server.db import Executor
+from redcore_server.db.batches import skip_locked
 from redcore_server.db.listing import ListSpec, SortField
 from redcore_server.db.resources import ResourceTable
 from redcore_server.events.schemas import Event
@@ -39,6 +40,7 @@ async def record(
     type_: str,
     created_at: datetime,
     data: Any,
+    subject_id: str | None,
     request_id: str | None,
     credential_id: str | None,
 ) -> None:
@@ -52,5 +54,37 @@ async def record(
             "data": _encode(data).decode(),
             "request_id": request_id,
             "credential_id": credential_id,
+            "subject_id": subject_id,
         },
+    )
+
+
+# -- erasure and retention (housekeeping) -------------------------------------------------------
+
+
+async def erase_subject(db: Executor, org_id: str, subject_id: str, erased_data: str, limit: int) -> int:
+    """Replace the data of up to ``limit`` of ``subject_id``'s events with ``erased_data``."""
+    return await db.execute(
+        "UPDATE events SET data = $3 WHERE seq IN (SELECT seq FROM events WHERE org_id = $1 AND subject_id = $2"
+        " AND data <> $3 LIMIT $4)",
+        org_id,
+        subject_id,
+        erased_data,
+        limit,
+    )
+
+
+async def any_before(db: Executor, cutoff: datetime) -> bool:
+    return await db.fetchrow("SELECT 1 FROM events WHERE created_at < $1 LIMIT 1", cutoff) is not None
+
+
+async def purge_before(db: Executor, cutoff: datetime, limit: int) -> int:
+    """Delete up to ``limit`` events older than ``cutoff`` that have no deliveries left (those are
+    purged first, ``webhooks.repository.purge_deliveries``, unless still pending)."""
+    return await db.execute(
+        "DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE e.created_at < $1"
+        " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)"
+        f" LIMIT $2{skip_locked(db)})",
+        cutoff,
+        limit,
     )
