@@ -22,5 +22,5 @@ events = sa.Table(
     sa.Index("ix_events_org_created", "org_id", "created_at", "id"),
     sa.Index("ix_events_org_type_created", "org_id", "type", "created_at", "id"),
     sa.Index("ix_events_org_subject", "org_id", "subject_id"),  # erasing one subject's data
-    sa.Index("ix_events_created", "created_at"),  # purging past the retention, every organization at once
+    sa.Index("ix_events_created", "created_at", "seq"),  # purging past the retention, every organization at once
 )

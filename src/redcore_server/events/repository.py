@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -74,17 +75,38 @@ async def erase_subject(db: Executor, org_id: str, subject_id: str, erased_data:
     )
 
 
-async def any_before(db: Executor, cutoff: datetime) -> bool:
-    return await db.fetchrow("SELECT 1 FROM events WHERE created_at < $1 LIMIT 1", cutoff) is not None
+Position = tuple[datetime, int]  # (created_at, seq): where a walk through the events in time order is
 
 
-async def purge_before(db: Executor, cutoff: datetime, limit: int) -> int:
-    """Delete up to ``limit`` events older than ``cutoff`` that have no deliveries left (those are
-    purged first, ``webhooks.repository.purge_deliveries``, unless still pending)."""
+async def expired_after(
+    db: Executor, cutoff: datetime, after: Position | None, limit: int
+) -> list[tuple[str, Position]]:
+    """The ids (and positions) of the next ``limit`` events older than ``cutoff``, oldest first,
+    after ``after``."""
+    if after is None:
+        rows = await db.fetch(
+            "SELECT id, created_at, seq FROM events WHERE created_at < $1 ORDER BY created_at, seq LIMIT $2",
+            cutoff,
+            limit,
+        )
+    else:
+        rows = await db.fetch(
+            "SELECT id, created_at, seq FROM events WHERE created_at < $1 AND (created_at, seq) > ($2, $3)"
+            " ORDER BY created_at, seq LIMIT $4",
+            cutoff,
+            after[0],
+            after[1],
+            limit,
+        )
+    return [(row[0], (row[1], row[2])) for row in rows]
+
+
+async def purge(db: Executor, event_ids: Sequence[str]) -> int:
+    """Delete those of ``event_ids`` that have no deliveries left (those are purged first,
+    ``webhooks.repository.purge_deliveries``, unless still pending)."""
+    marks = ", ".join(f"${i}" for i in range(1, len(event_ids) + 1))
     return await db.execute(
-        "DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE e.created_at < $1"
-        " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)"
-        f" LIMIT $2{skip_locked(db)})",
-        cutoff,
-        limit,
+        f"DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE e.id IN ({marks})"
+        f" AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id){skip_locked(db)})",
+        *event_ids,
     )

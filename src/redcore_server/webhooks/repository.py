@@ -271,36 +271,44 @@ async def erase_excerpts_of_subject(db: Executor, org_id: str, subject_id: str, 
     )
 
 
-# A delivery goes with its event once the event is older than the retention ($1) and the delivery is
-# done, or, when it is still pending, once the event is older than twice the retention ($2) and no
-# worker holds the delivery ($3: now).
-_EXPIRED = (
-    "e.created_at < $1 AND (d.status <> 'pending'"
-    " OR (e.created_at < $2 AND (d.lease IS NULL OR d.next_attempt_at <= $3)))"
-)
-
-
-async def purge_attempts(db: Executor, *, cutoff: datetime, far: datetime, now: datetime, limit: int) -> int:
-    """Delete up to ``limit`` attempts of expired deliveries (before the deliveries themselves, so
-    that no transaction deletes more than ``limit`` rows)."""
-    return await db.execute(
-        "DELETE FROM webhook_attempts WHERE seq IN (SELECT a.seq FROM events e"
-        " JOIN webhook_deliveries d ON d.event_id = e.id JOIN webhook_attempts a ON a.delivery_id = d.id"
-        f" WHERE {_EXPIRED} LIMIT $4{skip_locked(db, 'a')})",
-        cutoff,
-        far,
-        now,
-        limit,
+# A delivery of one of the events ($5…) goes with its event once the event is older than the
+# retention ($1) and the delivery is done, or, when it is still pending, once the event is older than
+# twice the retention ($2) and no worker holds the delivery ($3: now).
+def _expired(event_ids: Sequence[str]) -> str:
+    marks = ", ".join(f"${i}" for i in range(5, len(event_ids) + 5))
+    return (
+        f"d.event_id IN ({marks}) AND e.created_at < $1 AND (d.status <> 'pending'"
+        " OR (e.created_at < $2 AND (d.lease IS NULL OR d.next_attempt_at <= $3)))"
     )
 
 
-async def purge_deliveries(db: Executor, *, cutoff: datetime, far: datetime, now: datetime, limit: int) -> int:
-    """Delete up to ``limit`` expired deliveries."""
+async def purge_attempts(
+    db: Executor, event_ids: Sequence[str], *, cutoff: datetime, far: datetime, now: datetime, limit: int
+) -> int:
+    """Delete up to ``limit`` attempts of the expired deliveries of ``event_ids`` (before the
+    deliveries themselves, so that no transaction deletes more than ``limit`` rows)."""
     return await db.execute(
-        "DELETE FROM webhook_deliveries WHERE seq IN (SELECT d.seq FROM events e"
-        f" JOIN webhook_deliveries d ON d.event_id = e.id WHERE {_EXPIRED} LIMIT $4{skip_locked(db, 'd')})",
+        "DELETE FROM webhook_attempts WHERE seq IN (SELECT a.seq FROM webhook_deliveries d"
+        " JOIN events e ON e.id = d.event_id JOIN webhook_attempts a ON a.delivery_id = d.id"
+        f" WHERE {_expired(event_ids)} LIMIT $4{skip_locked(db, 'a')})",
         cutoff,
         far,
         now,
         limit,
+        *event_ids,
+    )
+
+
+async def purge_deliveries(
+    db: Executor, event_ids: Sequence[str], *, cutoff: datetime, far: datetime, now: datetime, limit: int
+) -> int:
+    """Delete up to ``limit`` of the expired deliveries of ``event_ids``."""
+    return await db.execute(
+        "DELETE FROM webhook_deliveries WHERE seq IN (SELECT d.seq FROM webhook_deliveries d"
+        f" JOIN events e ON e.id = d.event_id WHERE {_expired(event_ids)} LIMIT $4{skip_locked(db, 'd')})",
+        cutoff,
+        far,
+        now,
+        limit,
+        *event_ids,
     )

@@ -37,7 +37,7 @@ def _json_text(column: str, key: str) -> str:
 def upgrade() -> None:
     op.add_column("events", sa.Column("subject_id", sa.String(40), nullable=True))
     op.create_index("ix_events_org_subject", "events", ["org_id", "subject_id"])
-    op.create_index("ix_events_created", "events", ["created_at"])
+    op.create_index("ix_events_created", "events", ["created_at", "seq"])
     op.add_column("emails", sa.Column("user_id", sa.String(40), nullable=True))
     op.create_index("ix_emails_org_user", "emails", ["org_id", "user_id"])
     op.create_table(
