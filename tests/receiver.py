@@ -29,6 +29,7 @@ class Receiver:
     script: list[int | str] = field(default_factory=list)  # statuses, or "hang" (never answer in time)
     hang_seconds: float = 30.0
     delay: float = 0.0  # seconds to think before answering
+    echo: bool = False  # answer with the request's own body (as some receivers do), not "ok"
     in_flight: int = 0
     most_in_flight: int = 0  # the most requests being answered at one moment
     release: threading.Event = field(default_factory=threading.Event)
@@ -68,12 +69,12 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 receiver.in_flight += 1
                 receiver.most_in_flight = max(receiver.most_in_flight, receiver.in_flight)
             try:
-                self._answer()
+                self._answer(body)
             finally:
                 with receiver._lock:
                     receiver.in_flight -= 1
 
-        def _answer(self) -> None:
+        def _answer(self, body: bytes) -> None:
             answer = receiver.next_answer()
             if answer == "hang":
                 receiver.release.wait(receiver.hang_seconds)
@@ -82,6 +83,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             if receiver.delay:
                 time.sleep(receiver.delay)
             payload = b"ok" if status < 300 else f"status {status} from the test receiver".encode()
+            if receiver.echo:
+                payload = body
             self.send_response(status)
             if 300 <= status < 400:
                 self.send_header("Location", f"http://127.0.0.1:{receiver.port}/elsewhere")

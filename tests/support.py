@@ -59,12 +59,13 @@ TEST_LIMITS = {
     "invitation_org_limit": 1_000_000,
     "invitation_address_limit": 1_000_000,
 }
-# Webhook receivers in tests listen on loopback; retries come fast.
+# Webhook receivers in tests listen on loopback; retries and housekeeping come fast.
 TEST_WEBHOOKS: dict[str, Any] = {
     "webhook_allow_private": True,
     "webhook_retry_schedule": "0.2,0.2,0.2",
     "webhook_poll_interval": 0.05,
     "webhook_timeout": 2.0,
+    "housekeeping_interval": 0.1,  # erasure and purges run often (their batches are what they are)
 }
 
 

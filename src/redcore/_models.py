@@ -133,7 +133,8 @@ class Product(Model):
 
 class Event(Model, kw_only=True):
     """Something that changed in the organization: ``type`` is ``user.created``, ``product.deleted``…;
-    ``data`` is the object after the change (as it was before, for a deletion)."""
+    ``data`` is the object after the change (as it was before, for a deletion); once a deleted
+    user's data is erased, their events' ``data`` is ``{"id": "usr_…", "erased": True}``."""
 
     id: str
     type: str  # an EventType; read as a plain string so a newer server's types decode too

@@ -20,6 +20,8 @@ from redcore_server.db.migrate import ensure_migrated
 from redcore_server.events.routes import EVENTS, EventController
 from redcore_server.events.service import EventService
 from redcore_server.health.routes import health
+from redcore_server.housekeeping.jobs import housekeeping_jobs
+from redcore_server.housekeeping.runner import Housekeeper
 from redcore_server.http.crud import ReadableService
 from redcore_server.http.dependencies import dependencies
 from redcore_server.http.error_handler import handle_exception
@@ -116,6 +118,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         }
     )
 
+    housekeeper = Housekeeper(db, housekeeping_jobs(settings))
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.connect()
@@ -126,8 +130,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 state.workers = {w.name: w for w in outbox_workers(db, settings)}
                 for worker in state.workers.values():
                     worker.start()
+                housekeeper.start()  # runs wherever the outbox workers run
             yield
         finally:
+            await housekeeper.stop()
             for worker in state.workers.values():
                 await worker.stop()
             state.workers = {}

@@ -26,6 +26,8 @@ from redcore_server.config import Settings
 from redcore_server.db import Database
 from redcore_server.db.migrate import head_revision, upgrade
 from redcore_server.db.urls import sqlite_path
+from redcore_server.housekeeping.jobs import housekeeping_jobs
+from redcore_server.housekeeping.runner import Housekeeper
 from redcore_server.keys import repository as keys_repository
 from redcore_server.keys import service as keys_service
 from redcore_server.mail.commands import mail_app
@@ -208,9 +210,9 @@ def worker(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Deliver webhooks and send email until stopped (Ctrl-C or SIGTERM). Run any number, on any
-    machines: each claims different work. Set REDCORE_EMBEDDED_WORKER=false on the servers to leave
-    delivery to workers alone."""
+    """Deliver webhooks, send email and do the housekeeping (erasure, purges) until stopped (Ctrl-C
+    or SIGTERM). Run any number, on any machines: each claims different work. Set
+    REDCORE_EMBEDDED_WORKER=false on the servers to leave delivery to workers alone."""
     if concurrency is not None:
         os.environ["REDCORE_WEBHOOK_CONCURRENCY"] = str(concurrency)
     settings = Settings()
@@ -225,17 +227,20 @@ def worker(
         workers = outbox_workers(db, settings)
         for worker in workers:
             worker.start()
+        housekeeper = Housekeeper(db, housekeeping_jobs(settings))
+        housekeeper.start()
         where = "SQLite" if settings.is_sqlite else "PostgreSQL"
         _emit(
             as_json,
             {"worker": "started", "database": where, "concurrency": config.concurrency},
-            f"RedCore worker (webhooks, email) on {where}: up to {config.concurrency} webhook attempts at once. "
-            "Ctrl-C stops it.",
+            f"RedCore worker (webhooks, email, housekeeping) on {where}: up to {config.concurrency} webhook "
+            "attempts at once. Ctrl-C stops it.",
         )
         sys.stdout.flush()
         try:
             await stop.wait()
         finally:
+            await housekeeper.stop()
             for worker in workers:
                 await worker.stop()
 

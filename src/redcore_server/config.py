@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///redcore.db"
@@ -19,6 +20,20 @@ def retry_delays(schedule: str) -> tuple[float, ...]:
     if any(d < 0 for d in delays) or len(delays) > 50:
         raise ValueError("retry delays must be ≥ 0 seconds, at most 50 of them")
     return delays
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd]?)$")
+
+
+def seconds(value: object) -> object:
+    """``"2592000"``, ``"30d"``, ``"12h"``, ``"15m"``, ``"90s"`` → seconds; other input is left to the field."""
+    if isinstance(value, str):
+        m = _DURATION.match(value.strip().lower())
+        if m is None:
+            raise ValueError(f"not a duration: {value!r} (seconds, or a number and s, m, h or d: 30d, 12h)")
+        return float(m.group(1)) * _UNITS[m.group(2) or "s"]
+    return value
 
 
 class Settings(BaseSettings):
@@ -102,7 +117,8 @@ class Settings(BaseSettings):
 
     embedded_worker: bool = Field(
         default=True,
-        description="deliver webhooks from the server processes; false when `redcore-server worker` runs apart",
+        description="deliver webhooks, send email and run the housekeeping from the server processes; false when "
+        "`redcore-server worker` runs apart",
     )
     webhook_allow_private: bool = Field(
         default=False, description="allow webhook URLs on loopback, private and link-local addresses"
@@ -115,11 +131,35 @@ class Settings(BaseSettings):
     webhook_poll_interval: float = Field(default=1.0, gt=0, le=60, description="seconds between outbox polls")
     webhook_concurrency: int = Field(default=16, ge=1, le=1000, description="attempts in flight per worker")
 
+    event_retention: float = Field(
+        default=30 * 86400.0,
+        ge=0,
+        description="how long events, their deliveries and sent emails are kept (seconds, or 30d, 12h…); 0: forever",
+    )
+    housekeeping_interval: float = Field(
+        default=60.0, gt=0, le=86400, description="seconds between runs of each housekeeping job (erasure, purges)"
+    )
+
     @field_validator("webhook_retry_schedule")
     @classmethod
     def _check_schedule(cls, value: str) -> str:
         retry_delays(value)
         return value
+
+    @field_validator("event_retention", mode="before")
+    @classmethod
+    def _parse_duration(cls, value: object) -> object:
+        return seconds(value)
+
+    @model_validator(mode="after")
+    def _retention_outlasts_retries(self) -> Settings:
+        schedule = sum(self.webhook_retry_delays) * 1.1  # the most a delivery's retries take, jitter included
+        if 0 < self.event_retention < schedule:
+            raise ValueError(
+                f"REDCORE_EVENT_RETENTION ({self.event_retention:g} s) must be longer than the webhook retry "
+                f"schedule ({schedule:g} s), or deliveries would be purged before they are done"
+            )
+        return self
 
     @property
     def webhook_retry_delays(self) -> tuple[float, ...]:

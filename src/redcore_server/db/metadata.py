@@ -23,6 +23,7 @@ SeqKey = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 def all_tables() -> sa.MetaData:
     """Import every domain's tables and return the populated metadata (for Alembic)."""
+    from redcore_server.erasure import models as _erasure  # noqa: F401
     from redcore_server.events import models as _events  # noqa: F401
     from redcore_server.idempotency import models as _idempotency  # noqa: F401
     from redcore_server.invitations import models as _invitations  # noqa: F401

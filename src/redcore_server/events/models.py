@@ -16,7 +16,11 @@ events = sa.Table(
     sa.Column("data", sa.Text(), nullable=False),
     sa.Column("request_id", sa.String(40), nullable=True),
     sa.Column("credential_id", sa.String(40), nullable=True),
+    # The id of the object the event is about (``usr_…``, ``prod_…``): whose data ``data`` holds.
+    sa.Column("subject_id", sa.String(40), nullable=True),
     sa.Index("uq_events_id", "id", unique=True),
     sa.Index("ix_events_org_created", "org_id", "created_at", "id"),
     sa.Index("ix_events_org_type_created", "org_id", "type", "created_at", "id"),
+    sa.Index("ix_events_org_subject", "org_id", "subject_id"),  # erasing one subject's data
+    sa.Index("ix_events_created", "created_at", "seq"),  # purging past the retention, every organization at once
 )

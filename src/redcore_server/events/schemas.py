@@ -8,7 +8,8 @@ import msgspec
 
 class Event(msgspec.Struct):
     """Something that changed: ``type`` is ``user.created``, ``product.deleted``…; ``data`` is the
-    object after the change (before it, for deletions)."""
+    object after the change (before it, for deletions), or ``{"id": "usr_…", "erased": true}`` once
+    a deleted user's data has been erased (``erasure/``)."""
 
     id: str
     type: str

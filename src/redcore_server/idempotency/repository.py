@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from redcore_server.db import Executor, Row
+from redcore_server.db.batches import skip_locked
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +78,8 @@ async def release(db: Executor, scope: str, key_hash: str, lease: str) -> None:
 async def purge_expired(db: Executor, now: datetime, limit: int) -> int:
     """Delete up to ``limit`` records past their 24 hours; how many went."""
     return await db.execute(
-        "DELETE FROM idempotency_keys WHERE seq IN"
-        " (SELECT seq FROM idempotency_keys WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
+        "DELETE FROM idempotency_keys WHERE seq IN (SELECT seq FROM idempotency_keys WHERE expires_at <= $1"
+        f" ORDER BY expires_at LIMIT $2{skip_locked(db)})",
         now,
         limit,
     )

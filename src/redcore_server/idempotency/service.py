@@ -23,7 +23,7 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import msgspec
 from cryptography.exceptions import InvalidTag
@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from redcore_server import errors
 from redcore_server.db import Database, Executor
+from redcore_server.db.batches import in_batches
 from redcore_server.idempotency import repository
 from redcore_server.ids import utcnow
 
@@ -173,7 +174,7 @@ class IdempotencyService:
         async with db.transaction() as tx:
             await self.release(tx, claim)
 
-    async def purge(self, db: Database, limit: int = 1000) -> int:
-        """Delete up to ``limit`` expired records (housekeeping)."""
-        async with db.transaction() as tx:
-            return await repository.purge_expired(tx, utcnow(), limit)
+
+async def purge_expired_keys(db: Database, now: datetime) -> int:
+    """The housekeeping job: delete records past their time to live, a bounded batch per transaction."""
+    return await in_batches(db, lambda tx, limit: repository.purge_expired(tx, now, limit))

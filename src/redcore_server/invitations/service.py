@@ -83,6 +83,7 @@ class InvitationService:
             tx,
             uow,
             org_id=org_id,
+            user_id=user.id,
             kind="invitation",
             to=user.email,
             subject=f"You are invited to {org_name}",

@@ -12,6 +12,7 @@ from redcore_server.config import Settings
 from redcore_server.db import Database
 from redcore_server.mail import repository as mail_repository
 
+ERASED = "(erased: the user was deleted)"
 mail_app = typer.Typer(
     help="The email outbox (and the local mailbox, when no SMTP server is set).", no_args_is_help=True
 )
@@ -30,7 +31,7 @@ def mail_list(
 
     emails = run(Settings(), work, as_json)
     lines = [
-        f"{e.id}  {e.created_at:%Y-%m-%d %H:%M}  {e.status:7}  {e.to_address}  {e.subject}"
+        f"{e.id}  {e.created_at:%Y-%m-%d %H:%M}  {e.status:7}  {e.to_address or ERASED}  {e.subject}"
         + (f"  ({e.last_error})" if e.last_error else "")
         for e in emails
     ]
@@ -50,5 +51,8 @@ def mail_show(
         return found
 
     e = run(Settings(), work, as_json)
-    text = e.body if e.body is not None else "(text cleared after it was sent through SMTP)"
-    emit(as_json, e, f"From the outbox: {e.status}\nTo: {e.to_address}\nSubject: {e.subject}\n\n{text}")
+    if not e.to_address:
+        text = ERASED
+    else:
+        text = e.body if e.body is not None else "(text cleared after it was sent through SMTP)"
+    emit(as_json, e, f"From the outbox: {e.status}\nTo: {e.to_address or ERASED}\nSubject: {e.subject}\n\n{text}")

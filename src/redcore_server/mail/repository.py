@@ -8,16 +8,23 @@ from datetime import datetime
 import msgspec
 
 from redcore_server.db import Executor
+from redcore_server.db.batches import skip_locked
 from redcore_server.outbox import repository as outbox
 
 COLUMNS = (
-    "id, org_id, kind, to_address, subject, body, status, attempt_count, last_error, transport, created_at, sent_at"
+    "id, org_id, user_id, kind, to_address, subject, body, status, attempt_count, last_error, transport, created_at,"
+    " sent_at"
 )
+CANCELLED = "cancelled: the user was deleted before it was sent"
 
 
 class Email(msgspec.Struct):
+    """An email in the outbox. Once its user is deleted (``erasure/``), ``to_address`` and ``subject``
+    are empty and ``body`` and ``last_error`` null."""
+
     id: str
     org_id: str
+    user_id: str | None  # the user it is sent to
     kind: str
     to_address: str
     subject: str
@@ -32,8 +39,8 @@ class Email(msgspec.Struct):
 
 async def enqueue(db: Executor, email: Email) -> None:
     await db.execute(
-        "INSERT INTO emails (id, org_id, kind, to_address, subject, body, status, attempt_count, next_attempt_at,"
-        " created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
+        "INSERT INTO emails (id, org_id, user_id, kind, to_address, subject, body, status, attempt_count,"
+        " next_attempt_at, created_at) VALUES ($1, $2, $8, $3, $4, $5, $6, 'pending', 0, $7, $7)",
         email.id,
         email.org_id,
         email.kind,
@@ -41,6 +48,7 @@ async def enqueue(db: Executor, email: Email) -> None:
         email.subject,
         email.body,
         email.created_at,
+        email.user_id,
     )
 
 
@@ -96,3 +104,45 @@ async def recent(db: Executor, limit: int, to_address: str | None = None) -> Seq
 async def get(db: Executor, email_id: str) -> Email | None:
     row = await db.fetchrow(f"SELECT {COLUMNS} FROM emails WHERE id = $1", email_id)
     return None if row is None else Email(*row)
+
+
+# -- erasure and retention (housekeeping) -------------------------------------------------------
+
+
+async def cancel_pending_for_user(db: Executor, org_id: str, user_id: str) -> int:
+    """The user's emails not sent yet are not sent (one already on its way may still arrive)."""
+    return await db.execute(
+        "UPDATE emails SET status = 'cancelled', next_attempt_at = NULL, lease = NULL, last_error = $3"
+        " WHERE org_id = $1 AND user_id = $2 AND status = 'pending'",
+        org_id,
+        user_id,
+        CANCELLED,
+    )
+
+
+async def erase_for_user(db: Executor, org_id: str, user_id: str, limit: int) -> int:
+    """Empty the address, subject, text and error of up to ``limit`` of the user's emails."""
+    return await db.execute(
+        "UPDATE emails SET to_address = '', subject = '', body = NULL, last_error = NULL WHERE seq IN"
+        " (SELECT seq FROM emails WHERE org_id = $1 AND user_id = $2 AND status <> 'pending'"
+        " AND (to_address <> '' OR body IS NOT NULL) LIMIT $3)",
+        org_id,
+        user_id,
+        limit,
+    )
+
+
+async def any_before(db: Executor, cutoff: datetime) -> bool:
+    return await db.fetchrow("SELECT 1 FROM emails WHERE created_at < $1 LIMIT 1", cutoff) is not None
+
+
+async def purge_before(db: Executor, *, cutoff: datetime, far: datetime, limit: int) -> int:
+    """Delete up to ``limit`` emails made before ``cutoff`` that are done (sent, failed, cancelled),
+    or before ``far`` whatever their state."""
+    return await db.execute(
+        "DELETE FROM emails WHERE seq IN (SELECT seq FROM emails WHERE created_at < $1"
+        f" AND (status <> 'pending' OR created_at < $2) LIMIT $3{skip_locked(db)})",
+        cutoff,
+        far,
+        limit,
+    )

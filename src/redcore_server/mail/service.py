@@ -10,11 +10,22 @@ from redcore_server.mail.repository import Email
 
 
 async def queue(
-    tx: Executor, uow: UnitOfWork | None, *, org_id: str, kind: str, to: str, subject: str, body: str
+    tx: Executor,
+    uow: UnitOfWork | None,
+    *,
+    org_id: str,
+    user_id: str | None,
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
 ) -> str:
+    """Queue an email to ``to``; ``user_id`` names the user it is for, so that it is cancelled and
+    erased with them (``erasure/``)."""
     email = Email(
         id=new_id("eml"),
         org_id=org_id,
+        user_id=user_id,
         kind=kind,
         to_address=to,
         subject=subject,

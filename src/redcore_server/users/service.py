@@ -12,6 +12,7 @@ import msgspec
 from redcore_server import errors
 from redcore_server.auth.privileges import refuse_own, require_role
 from redcore_server.db.uow import UnitOfWork
+from redcore_server.erasure.service import request_user_erasure
 from redcore_server.ids import new_id, utcnow
 from redcore_server.invitations.service import InvitationService
 from redcore_server.passwords import PasswordHasher
@@ -119,9 +120,11 @@ class UserService(ResourceKind[User]):
         return user
 
     async def delete(self, uow: UnitOfWork, org_id: str, ident: str, if_match: frozenset[str] | None = None) -> None:
-        """The user's sessions go with the row (a cascade, in the same transaction)."""
+        """The user's sessions and invitations go with the row (a cascade, in the same transaction);
+        their personal data leaves events, delivery logs and emails once their deliveries are done."""
         await require_user_privilege(await uow.tx(), uow.actor, org_id, ident)
         await super().delete(uow, org_id, ident, if_match)
+        await request_user_erasure(await uow.tx(), org_id, ident, utcnow())
         uow.credentials_revoked = True
 
     async def _revoke_sessions(self, uow: UnitOfWork, org_id: str, ident: str, keep: str | None = None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from redcore_server.db import Executor
+from redcore_server.db.batches import skip_locked
 from redcore_server.db.listing import ListSpec, SortField
 from redcore_server.db.resources import ResourceTable
 from redcore_server.outbox import repository as outbox
@@ -239,3 +240,75 @@ async def attempts_of(db: Executor, delivery_ids: Sequence[str]) -> dict[str, li
     for row in rows:
         found[row[0]].append(WebhookAttempt(*row[1:]))
     return found
+
+
+# -- erasure and retention (housekeeping) -------------------------------------------------------
+
+
+async def next_pending_for_subject(db: Executor, org_id: str, subject_id: str) -> datetime | None:
+    """When the soonest pending delivery of an event about ``subject_id`` is next attempted (or its
+    attempt in flight ends); None when no delivery of those events is pending."""
+    due: datetime | None = await db.fetchval(
+        "SELECT d.next_attempt_at FROM events e JOIN webhook_deliveries d ON d.event_id = e.id"
+        " WHERE e.org_id = $1 AND e.subject_id = $2 AND d.status = 'pending' ORDER BY d.next_attempt_at LIMIT 1",
+        org_id,
+        subject_id,
+    )
+    return due
+
+
+async def erase_excerpts_of_subject(db: Executor, org_id: str, subject_id: str, limit: int) -> int:
+    """Forget what receivers answered (which may echo the payload) to up to ``limit`` attempts at
+    delivering events about ``subject_id``."""
+    return await db.execute(
+        "UPDATE webhook_attempts SET response_excerpt = NULL WHERE seq IN (SELECT a.seq FROM events e"
+        " JOIN webhook_deliveries d ON d.event_id = e.id JOIN webhook_attempts a ON a.delivery_id = d.id"
+        " WHERE e.org_id = $1 AND e.subject_id = $2 AND a.response_excerpt IS NOT NULL"
+        " LIMIT $3)",
+        org_id,
+        subject_id,
+        limit,
+    )
+
+
+# A delivery of one of the events ($5…) goes with its event once the event is older than the
+# retention ($1) and the delivery is done, or, when it is still pending, once the event is older than
+# twice the retention ($2) and no worker holds the delivery ($3: now).
+def _expired(event_ids: Sequence[str]) -> str:
+    marks = ", ".join(f"${i}" for i in range(5, len(event_ids) + 5))
+    return (
+        f"d.event_id IN ({marks}) AND e.created_at < $1 AND (d.status <> 'pending'"
+        " OR (e.created_at < $2 AND (d.lease IS NULL OR d.next_attempt_at <= $3)))"
+    )
+
+
+async def purge_attempts(
+    db: Executor, event_ids: Sequence[str], *, cutoff: datetime, far: datetime, now: datetime, limit: int
+) -> int:
+    """Delete up to ``limit`` attempts of the expired deliveries of ``event_ids`` (before the
+    deliveries themselves, so that no transaction deletes more than ``limit`` rows)."""
+    return await db.execute(
+        "DELETE FROM webhook_attempts WHERE seq IN (SELECT a.seq FROM webhook_deliveries d"
+        " JOIN events e ON e.id = d.event_id JOIN webhook_attempts a ON a.delivery_id = d.id"
+        f" WHERE {_expired(event_ids)} LIMIT $4{skip_locked(db, 'a')})",
+        cutoff,
+        far,
+        now,
+        limit,
+        *event_ids,
+    )
+
+
+async def purge_deliveries(
+    db: Executor, event_ids: Sequence[str], *, cutoff: datetime, far: datetime, now: datetime, limit: int
+) -> int:
+    """Delete up to ``limit`` of the expired deliveries of ``event_ids``."""
+    return await db.execute(
+        "DELETE FROM webhook_deliveries WHERE seq IN (SELECT d.seq FROM webhook_deliveries d"
+        f" JOIN events e ON e.id = d.event_id WHERE {_expired(event_ids)} LIMIT $4{skip_locked(db, 'd')})",
+        cutoff,
+        far,
+        now,
+        limit,
+        *event_ids,
+    )

@@ -3,10 +3,14 @@ and read back with the shared list machinery, under ``events:read``, per organiz
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from redcore_server.keys import service as keys_service
+from tests.receiver import Receiver
 from tests.server.users.test_routes import assert_error
+from tests.server.webhooks.test_delivery import subscribe
 from tests.support import Tenant
 
 
@@ -16,16 +20,25 @@ async def events(tenant: Tenant, **params) -> list[dict]:
     return response.json()["data"]
 
 
-async def test_user_changes_record_events_with_the_object_the_request_and_the_key(tenant: Tenant) -> None:
+async def test_user_changes_record_events_with_the_object_the_request_and_the_key(
+    tenant: Tenant, receiver: Receiver
+) -> None:
+    await subscribe(tenant, receiver)
     created = await tenant.client.post("/v1/users", json={"email": "ev@example.com", "name": "Ev"})
     user = created.json()
     updated = await tenant.client.patch(f"/v1/users/{user['id']}", json={"role": "admin"})
+    before_deletion = await events(tenant)
+    assert [e["data"] for e in before_deletion] == [user, updated.json()]
     deleted = await tenant.client.delete(f"/v1/users/{user['id']}")
+    delivered = [json.loads(r.body) for r in await receiver.wait_for(3)]
+    assert [(d["type"], d["data"]) for d in delivered] == [
+        ("user.created", user),
+        ("user.updated", updated.json()),
+        ("user.deleted", updated.json()),  # as it was before the deletion (then erased: tests/server/erasure)
+    ]
     recorded = await events(tenant)
     assert [e["type"] for e in recorded] == ["user.created", "user.updated", "user.deleted"]
-    assert recorded[0]["data"] == user
-    assert recorded[1]["data"] == updated.json()
-    assert recorded[2]["data"] == updated.json()  # as it was before the deletion
+    assert [e["id"] for e in recorded] == [d["id"] for d in delivered]
     assert [e["request_id"] for e in recorded] == [r.headers["x-request-id"] for r in (created, updated, deleted)]
     key_id = keys_service.hash_secret(tenant.key)
     row = await tenant.app.state.db.fetchrow("SELECT id FROM api_keys WHERE secret_hash = $1", key_id)
