@@ -3,7 +3,15 @@
 
 Bodies are decoded straight from bytes into msgspec Structs in strict mode (no ``"1"`` for ``1``,
 no ``true`` for ``1``), which is why routes read them here rather than through the framework's
-lax conversion.
+lax conversion. One rule msgspec does not check is added here, for every body:
+
+- **No control characters** in body strings (see ``text.py``): a string field is single-line
+  unless its type says otherwise (``MultiLine``: tab and line breaks allowed; ``Secret``: only
+  U+0000 refused), and text inside untyped JSON may not hold U+0000, which PostgreSQL cannot
+  store. msgspec checks the declared patterns, but Python's ``$`` lets a final line feed through
+  and a field may declare none, so every string is looked at here. Control characters can only
+  arrive escaped (``\\u0000``) or as a raw DEL byte, so a body with neither a backslash nor a DEL
+  is not even looked at.
 """
 
 from __future__ import annotations
@@ -11,9 +19,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
+import msgspec.inspect as mi
 from litestar.di import Provide
 
 from redcore_server import errors
+from redcore_server.text import NO_NUL_PATTERN, RULE_PATTERNS, SINGLE_LINE_PATTERN, control_character
 
 if TYPE_CHECKING:
     from litestar import Request
@@ -21,6 +31,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _decoders: dict[Any, Any] = {}
+_type_infos: dict[Any, mi.Type] = {}
 
 
 def _decoder(model: type[T]) -> msgspec.json.Decoder[T]:
@@ -42,12 +53,75 @@ async def read_json(request: Request[Any, Any, Any], model: type[T]) -> T:
     raw = await request.body()
     if not raw.strip():
         raise errors.InvalidJSON("The request body is empty; send a JSON object.")
+    return decode_body(raw, model)
+
+
+def decode_body(raw: bytes, model: type[T]) -> T:
+    """``raw`` decoded into ``model``, with the rules above, or the contract's 400."""
     try:
-        return _decoder(model).decode(raw)
+        value = _decoder(model).decode(raw)
     except msgspec.ValidationError as exc:
         raise errors.validation_error_from(exc) from None
     except msgspec.DecodeError as exc:
         raise errors.InvalidJSON(f"The request body is not valid JSON ({exc}).") from None
+    if b"\\" in raw or b"\x7f" in raw:
+        info = _type_infos.get(model)
+        if info is None:
+            info = _type_infos[model] = mi.type_info(model)
+        problems: list[tuple[str, str]] = []
+        _check_text(value, info, "", SINGLE_LINE_PATTERN, problems)
+        if problems:
+            raise errors.ValidationError.of(*problems)
+    return value
+
+
+# -- control characters --------------------------------------------------------------------------
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _check_text(value: Any, info: mi.Type, path: str, pattern: str, problems: list[tuple[str, str]]) -> None:
+    """Append ``(field, issue)`` for every string under ``value`` that breaks its rule."""
+    while isinstance(info, (mi.Metadata, mi.UnionType)):
+        if isinstance(info, mi.Metadata):
+            info = info.type
+        else:
+            info = next((t for t in info.types if _accepts(t, value)), mi.AnyType())
+    if isinstance(value, str):
+        if isinstance(info, mi.AnyType):
+            pattern = NO_NUL_PATTERN
+        elif isinstance(info, mi.StrType) and info.pattern in RULE_PATTERNS:
+            pattern = info.pattern
+        if (issue := control_character(value, pattern)) is not None:
+            problems.append((path or "body", issue))
+    elif isinstance(info, mi.StructType):
+        for f in info.fields:
+            _check_text(getattr(value, f.name), f.type, _join(path, f.encode_name), SINGLE_LINE_PATTERN, problems)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        item = info.item_type if isinstance(info, (mi.ListType, mi.VarTupleType, mi.SetType)) else mi.AnyType()
+        for i, element in enumerate(value):
+            _check_text(element, item, f"{path}[{i}]", pattern, problems)
+    elif isinstance(value, dict):
+        keys, values = (info.key_type, info.value_type) if isinstance(info, mi.DictType) else (mi.AnyType(),) * 2
+        for key, element in value.items():
+            _check_text(key, keys, path, pattern, problems)
+            _check_text(element, values, _join(path, str(key)), pattern, problems)
+
+
+def _accepts(info: mi.Type, value: Any) -> bool:
+    while isinstance(info, mi.Metadata):
+        info = info.type
+    if isinstance(value, str):
+        return isinstance(info, (mi.StrType, mi.AnyType))
+    if isinstance(value, msgspec.Struct):
+        return isinstance(info, mi.StructType) and isinstance(value, info.cls)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return isinstance(info, (mi.ListType, mi.VarTupleType, mi.SetType, mi.TupleType, mi.AnyType))
+    if isinstance(value, dict):
+        return isinstance(info, (mi.DictType, mi.AnyType))
+    return False
 
 
 def documents_body(model: type[Any]) -> dict[str, Provide]:
