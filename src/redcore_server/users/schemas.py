@@ -13,7 +13,7 @@ SettableStatus = Literal["active", "inactive", "suspended"]
 
 Email = Annotated[
     str,
-    msgspec.Meta(min_length=3, max_length=254, description="Email address"),
+    msgspec.Meta(min_length=3, max_length=254, description="Email address; stored in its normalised form"),
     SingleLine,
 ]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Full display name"), SingleLine]
