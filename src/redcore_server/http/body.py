@@ -64,6 +64,13 @@ async def read_json(request: Request[Any, Any, Any], model: type[T]) -> T:
 def decode_body(raw: bytes, model: type[T]) -> T:
     """``raw`` decoded into ``model``, with the rules above, or the contract's 400."""
     try:
+        return _decode(raw, model)
+    except RecursionError:  # only an untyped (Any) part could nest this deep
+        raise errors.InvalidJSON("The request body nests too deeply.") from None
+
+
+def _decode(raw: bytes, model: type[T]) -> T:
+    try:
         value = _decoder(model).decode(raw)
     except msgspec.ValidationError as exc:
         raise errors.validation_error_from(exc) from None

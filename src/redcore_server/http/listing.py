@@ -37,6 +37,12 @@ class ListMeta(msgspec.Struct):
     next_cursor: str | None
 
 
+def text_parameter(description: str, *, max_length: int | None = None) -> Any:
+    """A text query or path parameter, documented as free of control characters (the rule
+    ``http/parameters.py`` enforces for every parameter)."""
+    return Parameter(description=description, max_length=max_length, schema_extra={"pattern": SINGLE_LINE_PATTERN})
+
+
 def provide_page_request(
     limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description=f"Items per page, 1–{MAX_LIMIT}.")] = DEFAULT_LIMIT,
     offset: Annotated[
@@ -69,12 +75,6 @@ def provide_page_request(
         if start > MAX_OFFSET:  # cannot happen within the bounds above; kept should they change
             raise errors.ValidationError.of(("page", f"starts past item {MAX_OFFSET}; use starting_after"))
     return PageRequest(limit=limit, offset=start, sort=sort, order=order, cursor=starting_after)
-
-
-def text_parameter(description: str, *, max_length: int | None = None) -> Any:
-    """A text query or path parameter, documented as free of control characters (the rule
-    ``http/parameters.py`` enforces for every parameter)."""
-    return Parameter(description=description, max_length=max_length, schema_extra={"pattern": SINGLE_LINE_PATTERN})
 
 
 def search_text(*candidates: str | None) -> str | None:

@@ -84,3 +84,9 @@ def test_duplicates_are_found_at_any_depth(raw: bytes, where: str | None) -> Non
         with pytest.raises(errors.ValidationError) as caught:
             decode_body(raw, Any)
         assert caught.value.details is not None and caught.value.details[0].field == where
+
+
+def test_a_body_nested_too_deeply_is_invalid_json_not_a_crash() -> None:
+    """Only an untyped part of a body could nest this deep; msgspec and the key check both recurse."""
+    with pytest.raises(errors.InvalidJSON):
+        decode_body(b"[" * 5000 + b"]" * 5000, Any)
