@@ -34,11 +34,12 @@ import asyncpg
 import httpx
 
 from redcore_server.ids import new_id
+from redcore_server.users.emails import email_key
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
-COLUMNS = ["id", "org_id", "email", "name", "role", "status", "avatar", "password_hash", "last_login"]
+COLUMNS = ["id", "org_id", "email", "email_key", "name", "role", "status", "avatar", "password_hash", "last_login"]
 COLUMNS += ["created_at", "updated_at"]
 SERVERS: dict[str, tuple[subprocess.Popen[bytes], int]] = {}  # name -> (process, port), stopped on exit
 
@@ -81,7 +82,8 @@ async def load_users(url: str, org_id: str, count: int) -> list[str]:
         role = rnd.choice(("admin", "editor", "viewer"))
         status = rnd.choice(("active", "inactive", "pending_invite", "suspended"))
         email, name = f"user{i:07d}@bench.example.com", f"Bench User {i}"
-        records.append((new_id("usr"), org_id, email, name, role, status, avatar, None, login, created, created))
+        key = email_key(email)
+        records.append((new_id("usr"), org_id, email, key, name, role, status, avatar, None, login, created, created))
     conn = await asyncpg.connect(url)
     try:
         await conn.copy_records_to_table("users", records=records, columns=COLUMNS)

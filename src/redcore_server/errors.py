@@ -14,6 +14,8 @@ from typing import ClassVar
 
 import msgspec
 
+from redcore_server.text import pattern_issue
+
 logger = logging.getLogger("redcore.errors")
 
 
@@ -160,6 +162,7 @@ class InternalError(APIError):
 
 # msgspec's validation messages, turned into the contract's (field, issue) details.
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+_REGEX = "Expected `str` matching regex '"
 _NAMED = re.compile(r"^Object (?P<what>missing required|contains unknown) field `(?P<name>[^`]+)`$")
 
 
@@ -182,5 +185,7 @@ def validation_error_from(exc: msgspec.ValidationError) -> ValidationError:
 
 
 def _issue(msg: str) -> str:
+    if msg.startswith(_REGEX) and (issue := pattern_issue(msg[len(_REGEX) : -1].replace("\\\\", "\\"))):
+        return issue  # one of text.py's control-character rules, said in words
     msg = msg.replace("Expected `object`", "expected a JSON object")
     return msg[0].lower() + msg[1:] if msg else "is not valid"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from redcore_server import errors
+from redcore_server.http.parameters import check_request
 
 if TYPE_CHECKING:
     from litestar import Request
@@ -22,7 +23,9 @@ PUBLIC = "public"  # a route that takes no credential (signing in): opt={PUBLIC:
 
 
 async def authenticate_request(request: Request[Any, Any, Any]) -> None:
+    """Admit the caller, then refuse control characters in its parameters (http/parameters.py)."""
     if request.route_handler.opt.get(PUBLIC):
+        check_request(request)
         return
     gate: Gate = request.app.state.gate
     client = request.client.host if request.client else None
@@ -31,6 +34,7 @@ async def authenticate_request(request: Request[Any, Any, Any]) -> None:
     if required is not None and required not in principal.scopes:
         raise errors.InsufficientScope(required)
     request.scope["user"] = principal
+    check_request(request)
 
 
 def requires(scope_name: str) -> dict[str, str]:

@@ -12,18 +12,20 @@ import asyncio
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import msgspec
 
 from redcore_server import errors
 from redcore_server.db.database import Database, Executor, Row
+from redcore_server.text import control_character, fold
 
 Order = Literal["asc", "desc"]
 Kind = Literal["text", "int", "timestamp"]
 MIN_FTS_QUERY = 3  # the trigram index answers queries of three characters or more
-FOLD_FUNCTION = "redcore_casefold"  # registered on every SQLite connection (db/sqlite.py)
+FOLD_FUNCTION = "redcore_casefold"  # registered on every SQLite connection (db/sqlite.py): text.fold
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what both drivers bind as an integer
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +82,22 @@ def encode_cursor(cursor: Cursor) -> str:
     return base64.urlsafe_b64encode(_cursor_encoder.encode(cursor)).rstrip(b"=").decode()
 
 
+def _not_a_cursor() -> errors.ValidationError:
+    return errors.ValidationError.of(("starting_after", "is not a cursor this API issued"))
+
+
 def decode_cursor(token: str) -> Cursor:
+    """The cursor ``token`` encodes. Anyone can forge one, so whatever it carries into a query is
+    checked here: no control characters in its text (PostgreSQL refuses U+0000), and values of
+    the sort key's kind and range (see :func:`_param_value`)."""
     try:
-        return _cursor_decoder.decode(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        cursor = _cursor_decoder.decode(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise errors.ValidationError.of(("starting_after", "is not a cursor this API issued")) from None
+        raise _not_a_cursor() from None
+    texts = (cursor.sort, cursor.order, cursor.id, cursor.value if isinstance(cursor.value, str) else "")
+    if any(control_character(text) for text in texts):
+        raise _not_a_cursor()
+    return cursor
 
 
 def _cursor_value(kind: Kind, value: Any) -> Any:
@@ -94,16 +107,19 @@ def _cursor_value(kind: Kind, value: Any) -> Any:
 def _param_value(kind: Kind, value: Any) -> Any:
     try:
         if kind == "timestamp":
-            return datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                raise ValueError
+            return moment.astimezone(UTC)  # OverflowError at the ends of the calendar
         if kind == "int":
-            if type(value) is not int:
+            if type(value) is not int or not INT64_MIN <= value <= INT64_MAX:
                 raise TypeError
             return value
         if not isinstance(value, str):
             raise TypeError
         return value
-    except (TypeError, ValueError):
-        raise errors.ValidationError.of(("starting_after", "is not a cursor this API issued")) from None
+    except (TypeError, ValueError, OverflowError):
+        raise _not_a_cursor() from None
 
 
 def escape_like(text: str) -> str:
@@ -134,9 +150,9 @@ def _search(where: _Where, spec: ListSpec, dialect: str, text: str) -> None:
         ors = " OR ".join(f"{col} ILIKE {{0}} ESCAPE '\\'" for col in spec.search_columns)
         where.add(f"({ors})", f"%{escape_like(text)}%")
         return
-    # SQLite's LIKE folds only ASCII letters; fold both sides with Python's full Unicode casefold.
+    # SQLite's LIKE folds only ASCII letters; fold both sides with text.fold (full Unicode case folding).
     ors = " OR ".join(f"{FOLD_FUNCTION}({col}) LIKE {{0}} ESCAPE '\\'" for col in spec.search_columns)
-    where.add(f"({ors})", f"%{escape_like(text.casefold())}%")
+    where.add(f"({ors})", f"%{escape_like(fold(text))}%")
 
 
 def resolve_sort(spec: ListSpec, sort: str | None, order: Order | None) -> tuple[str, Order]:

@@ -22,6 +22,7 @@ import aiosqlite
 from redcore_server.db.database import Database, DatabaseUnavailable, Dialect, Row, UniqueViolation
 from redcore_server.db.listing import FOLD_FUNCTION
 from redcore_server.db.urls import sqlite_path
+from redcore_server.text import fold
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 _UNIQUE_INDEX = re.compile(r"UNIQUE constraint failed: index '([^']+)'")
@@ -65,7 +66,7 @@ def _unique_index(message: str) -> str | None:
 
 
 def _casefold(value: str | None) -> str | None:
-    return value.casefold() if value is not None else None
+    return fold(value) if value is not None else None
 
 
 def _raise_mapped(exc: BaseException) -> NoReturn:

@@ -18,7 +18,6 @@ from litestar import Controller, Request, delete, get, post, route
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.enums import HttpMethod
-from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from redcore_server.auth.middleware import requires
@@ -28,7 +27,7 @@ from redcore_server.db.listing import PageRequest, PageResult
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.fast_reads import FastRead
-from redcore_server.http.listing import ListMeta, list_meta, provide_page_request
+from redcore_server.http.listing import ListMeta, list_meta, provide_page_request, text_parameter
 from redcore_server.http.openapi import ETAG_HEADER, LOCATION_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses
 from redcore_server.http.responses import JsonResponse
 from redcore_server.versioning import etag_for, parse_if_match
@@ -94,7 +93,7 @@ class Collection(Generic[T]):
 def collection_controller(c: Collection[Any]) -> type[Controller]:
     model, plural = c.model, c.name
     page = _page_model(c)
-    ident = Annotated[str, Parameter(description=f"The `{c.id_prefix}`-prefixed {c.noun} id.")]
+    ident = Annotated[str, text_parameter(f"The `{c.id_prefix}`-prefixed {c.noun} id.")]
 
     def service_of(state: State) -> CollectionService[Any]:
         service: CollectionService[Any] = state.services[plural]

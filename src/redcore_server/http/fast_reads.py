@@ -5,9 +5,10 @@ handler serves this read at about 0.6x the throughput of a bare ASGI app on the 
 the framework's per-request machinery (routing trie, request object, signature parsing, response
 assembly, exception layers) costs more than the query. So this ASGI layer, installed inside the
 Litestar app (after its ``before_send`` hook, which still stamps ``X-Request-Id``), answers exactly
-that shape itself, with the same pieces the routes use: the :class:`~redcore_server.auth.gate.Gate` (authentication
-and rate limit), the domain's
-required scope, its service ``get`` and its response headers, and the shared error rendering.
+that shape itself, with the same pieces the routes use: the :class:`~redcore_server.auth.gate.Gate`
+(authentication and rate limit), the domain's required scope, the parameter check of
+``http/parameters.py`` (no control characters), its service ``get`` and its response headers, and the
+shared error rendering.
 
 Anything else, including every other method and path, goes to Litestar. Each collection's Litestar
 route stays registered: it documents the read in OpenAPI and serves it when fast reads are off
@@ -25,7 +26,9 @@ from litestar.enums import ScopeType
 
 from redcore_server import errors
 from redcore_server.http.error_handler import error_body, resolve
+from redcore_server.http.parameters import check_query_string
 from redcore_server.http.request_id import request_id
+from redcore_server.text import control_character
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
@@ -83,6 +86,10 @@ class FastReads:
             principal = await self._gate.admit(authorization, client[0] if client else None, scope["state"])
             if read.scope not in principal.scopes:
                 raise errors.InsufficientScope(read.scope)
+            if (issue := control_character(ident)) is not None:  # as http/parameters.py does for the routes
+                raise errors.ValidationError.of(("id", issue))
+            if scope["query_string"]:
+                check_query_string(scope["query_string"])
             resource = await read.fetch(self._db, principal.org_id, ident)
             status, body, extra = 200, _encoder.encode(resource), read.headers(resource)
         except Exception as exc:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import unicodedata
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar.params import Parameter
 
 from redcore_server import errors
 from redcore_server.db.listing import PageRequest, PageResult
+from redcore_server.text import SINGLE_LINE_PATTERN
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
+# Bounds that keep every offset far inside the drivers' 64-bit integers (an unbounded value was a 500)
+# and out-of-range values a 400, never clamped. Any page within MAX_PAGE, at any limit, starts within
+# MAX_OFFSET; walking deeper than that is what the keyset cursor (``starting_after``) is for.
+MAX_OFFSET = 1_000_000_000
+MAX_PAGE = MAX_OFFSET // MAX_LIMIT
 
 
 class ListMeta(msgspec.Struct):
@@ -30,19 +37,29 @@ class ListMeta(msgspec.Struct):
     next_cursor: str | None
 
 
+def text_parameter(description: str, *, max_length: int | None = None) -> Any:
+    """A text query or path parameter, documented as free of control characters (the rule
+    ``http/parameters.py`` enforces for every parameter)."""
+    return Parameter(description=description, max_length=max_length, schema_extra={"pattern": SINGLE_LINE_PATTERN})
+
+
 def provide_page_request(
     limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description=f"Items per page, 1–{MAX_LIMIT}.")] = DEFAULT_LIMIT,
     offset: Annotated[
-        int | None, Parameter(ge=0, description="Items to skip. Not with `page` or `starting_after`.")
+        int | None,
+        Parameter(ge=0, le=MAX_OFFSET, description="Items to skip. Not with `page` or `starting_after`."),
     ] = None,
     page: Annotated[
-        int | None, Parameter(ge=1, description="1-based page number. Not with `offset` or `starting_after`.")
+        int | None,
+        Parameter(ge=1, le=MAX_PAGE, description="1-based page number. Not with `offset` or `starting_after`."),
     ] = None,
-    sort: Annotated[str | None, Parameter(description="Field to sort by (default `created_at`).")] = None,
+    sort: Annotated[str | None, text_parameter("Field to sort by (default `created_at`).", max_length=64)] = None,
     order: Annotated[Literal["asc", "desc"] | None, Parameter(description="Sort direction (default `desc`).")] = None,
     starting_after: Annotated[
         str | None,
-        Parameter(description="A `meta.next_cursor` from the previous page: the scalable way to walk a list."),
+        text_parameter(
+            "A `meta.next_cursor` from the previous page: the scalable way to walk a list.", max_length=2048
+        ),
     ] = None,
 ) -> PageRequest:
     given = [
@@ -55,14 +72,17 @@ def provide_page_request(
     start = offset or 0
     if page is not None:
         start = (page - 1) * limit
+        if start > MAX_OFFSET:  # cannot happen within the bounds above; kept should they change
+            raise errors.ValidationError.of(("page", f"starts past item {MAX_OFFSET}; use starting_after"))
     return PageRequest(limit=limit, offset=start, sort=sort, order=order, cursor=starting_after)
 
 
 def search_text(*candidates: str | None) -> str | None:
-    """The first search parameter given (``q``, then its aliases), trimmed; None when blank."""
+    """The first search parameter given (``q``, then its aliases), trimmed and NFC-normalised (as
+    stored emails are); None when blank."""
     for text in candidates:
         if text is not None:
-            return text.strip() or None
+            return unicodedata.normalize("NFC", text.strip()) or None
     return None
 
 

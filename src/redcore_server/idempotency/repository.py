@@ -75,6 +75,11 @@ async def release(db: Executor, scope: str, key_hash: str, lease: str) -> None:
     )
 
 
+async def any_expired(db: Executor, now: datetime) -> bool:
+    """A cheap read, so that an idle purge never opens a write transaction."""
+    return await db.fetchval("SELECT 1 FROM idempotency_keys WHERE expires_at <= $1 LIMIT 1", now) is not None
+
+
 async def purge_expired(db: Executor, now: datetime, limit: int) -> int:
     """Delete up to ``limit`` records past their 24 hours; how many went."""
     return await db.execute(

@@ -177,4 +177,6 @@ class IdempotencyService:
 
 async def purge_expired_keys(db: Database, now: datetime) -> int:
     """The housekeeping job: delete records past their time to live, a bounded batch per transaction."""
+    if not await repository.any_expired(db, now):
+        return 0
     return await in_batches(db, lambda tx, limit: repository.purge_expired(tx, now, limit))

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from redcore_server.auth.middleware import PUBLIC, requires
@@ -15,6 +14,7 @@ from redcore_server.auth.scopes import USERS_READ, USERS_WRITE
 from redcore_server.db import Database
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
+from redcore_server.http.listing import text_parameter
 from redcore_server.http.openapi import READ_ERRORS, error_responses
 from redcore_server.http.responses import JsonResponse
 from redcore_server.invitations.schemas import AcceptInvitation, Invitation
@@ -22,7 +22,7 @@ from redcore_server.invitations.service import InvitationService
 from redcore_server.users.schemas import User
 
 CallerRequest = Request[Principal, Any, Any]
-UserId = Annotated[str, Parameter(description="The `usr_`-prefixed user id.")]
+UserId = Annotated[str, text_parameter("The `usr_`-prefixed user id.")]
 
 
 def _invitations(state: State) -> InvitationService:

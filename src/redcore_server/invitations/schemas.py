@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from redcore_server.text import SingleLine
 from redcore_server.users.schemas import Password
 
 InvitationStatus = Literal["pending", "accepted", "revoked", "expired"]
@@ -25,5 +26,5 @@ class Invitation(msgspec.Struct):
 class AcceptInvitation(msgspec.Struct, forbid_unknown_fields=True):
     """The token from the invitation link, and the password the user chooses."""
 
-    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200), SingleLine]
     password: Password

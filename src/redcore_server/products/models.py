@@ -15,6 +15,7 @@ products = sa.Table(
     sa.Column("org_id", sa.String(40), sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("sku_key", sa.Text(), nullable=False),  # what SKUs are compared by: text.fold of the above
     sa.Column("price", sa.BigInteger(), nullable=False),  # minor units (cents)
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("stock", sa.Integer(), nullable=False),
@@ -25,7 +26,7 @@ products = sa.Table(
     sa.CheckConstraint("stock >= 0", name="stock"),
     sa.CheckConstraint(f"status IN {STATUSES!r}", name="status"),
     sa.Index("uq_products_id", "id", unique=True),
-    sa.Index("uq_products_org_id_sku", "org_id", sa.text("lower(sku)"), unique=True),
+    sa.Index("uq_products_org_id_sku_key", "org_id", "sku_key", unique=True),
     sa.Index("ix_products_org_created", "org_id", "created_at", "id"),
     sa.Index("ix_products_org_name", "org_id", "name", "id"),
     sa.Index("ix_products_org_price", "org_id", "price", "id"),

@@ -7,7 +7,7 @@ from redcore_server.db.listing import ListSpec, SortField
 from redcore_server.db.resources import ResourceTable
 from redcore_server.products.schemas import Product
 
-UNIQUE_SKU = "uq_products_org_id_sku"
+UNIQUE_SKU = "uq_products_org_id_sku_key"
 
 PRODUCTS = ResourceTable(
     Product,
@@ -23,10 +23,10 @@ PRODUCTS = ResourceTable(
         search_columns=("name", "sku"),
         fts_table="products_fts",
     ),
-    updatable=frozenset({"name", "sku", "price", "currency", "stock", "status"}),
+    updatable=frozenset({"name", "sku", "sku_key", "price", "currency", "stock", "status"}),
 )
 
 
 async def existing_skus(db: Executor, org_id: str) -> set[str]:
-    """Every SKU of the organization, lower-cased (for checking an import before it runs)."""
-    return {row[0] for row in await db.fetch("SELECT lower(sku) FROM products WHERE org_id = $1", org_id)}
+    """Every SKU key of the organization (``text.fold`` of each SKU; for checking an import before it runs)."""
+    return {row[0] for row in await db.fetch("SELECT sku_key FROM products WHERE org_id = $1", org_id)}

@@ -8,15 +8,13 @@ from litestar.params import Parameter
 
 from redcore_server.auth.scopes import PRODUCTS_READ, PRODUCTS_WRITE
 from redcore_server.http.crud import Collection, ListFilters, collection_controller
-from redcore_server.http.listing import search_text
+from redcore_server.http.listing import search_text, text_parameter
 from redcore_server.products.schemas import Product, ProductCreate, ProductUpdate, Status
 
 
 def product_filters(
     status: Annotated[Status | None, Parameter(description="Only products with this status.")] = None,
-    q: Annotated[
-        str | None, Parameter(max_length=200, description="Partial, case-insensitive match on name or SKU.")
-    ] = None,
+    q: Annotated[str | None, text_parameter("Partial, case-insensitive match on name or SKU.", max_length=200)] = None,
 ) -> ListFilters:
     return ListFilters({"status": status} if status is not None else {}, search_text(q))
 

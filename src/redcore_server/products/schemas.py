@@ -5,12 +5,14 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from redcore_server.text import SingleLine
+
 Status = Literal["available", "out_of_stock", "discontinued"]
 
 MAX_PRICE = 2**53 - 1  # exact in every JSON implementation
 MAX_STOCK = 2**31 - 1
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Human-readable product name")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Human-readable product name"), SingleLine]
 Sku = Annotated[
     str,
     msgspec.Meta(
@@ -22,7 +24,9 @@ Sku = Annotated[
 ]
 Price = Annotated[int, msgspec.Meta(ge=0, le=MAX_PRICE, description="Unit price in minor units (e.g. cents)")]
 Currency = Annotated[
-    str, msgspec.Meta(min_length=3, max_length=3, description="ISO 4217 code; the organization's by default")
+    str,
+    msgspec.Meta(min_length=3, max_length=3, description="ISO 4217 code; the organization's by default"),
+    SingleLine,
 ]
 Stock = Annotated[int, msgspec.Meta(ge=0, le=MAX_STOCK, description="Units available")]
 

@@ -1,5 +1,6 @@
 """Business rules for products: validation beyond types, the organization's default currency,
-SKU uniqueness (by the unique index), and importing a whole catalog at once."""
+SKU uniqueness (by the unique index on ``sku_key``, the SKU folded by ``text.fold``), and importing a
+whole catalog at once."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from redcore_server.orgs import repository as orgs_repository
 from redcore_server.products import repository
 from redcore_server.products.schemas import Product, ProductCreate, ProductUpdate
 from redcore_server.resources import ResourceKind
+from redcore_server.text import fold
 
 
 class DuplicateSku(errors.Conflict):
@@ -65,7 +67,7 @@ async def _base_currency(db: Executor, org_id: str) -> str:
 
 
 def _row(product: Product, org_id: str) -> dict[str, Any]:
-    return msgspec.structs.asdict(product) | {"org_id": org_id}
+    return msgspec.structs.asdict(product) | {"org_id": org_id, "sku_key": fold(product.sku)}
 
 
 class ImportProblem(msgspec.Struct):
@@ -99,7 +101,7 @@ async def import_catalog(tx: Executor, org_id: str, rows: list[tuple[int, Produc
         except errors.ValidationError as exc:
             problems += [ImportProblem(line, d.field, d.issue) for d in exc.details or []]
             continue
-        key = product.sku.lower()
+        key = fold(product.sku)
         if key in taken:
             problems.append(ImportProblem(line, "sku", f"{product.sku!r} is already in the catalog"))
         elif key in seen:
@@ -124,7 +126,7 @@ class ProductService(ResourceKind[Product]):
         """``currency`` defaults to the organization's base currency."""
         base = data.currency or await _base_currency(uow.db, org_id)
         product = validate_create(data, base)
-        await self.insert(uow, org_id, product)
+        await self.insert(uow, org_id, product, {"sku_key": fold(product.sku)})
         return product
 
     async def update(
@@ -141,6 +143,8 @@ class ProductService(ResourceKind[Product]):
             for field in ("sku", "price", "stock", "status")
             if (value := getattr(data, field)) is not msgspec.UNSET
         }
+        if "sku" in changes:
+            changes["sku_key"] = fold(changes["sku"])
         if data.name is not msgspec.UNSET:
             changes["name"] = _check_name(data.name, problems)
         if data.currency is not msgspec.UNSET:

@@ -7,7 +7,6 @@ import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from redcore_server.auth.middleware import PUBLIC, requires
@@ -17,7 +16,7 @@ from redcore_server.db import Database
 from redcore_server.db.listing import PageRequest
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
-from redcore_server.http.listing import ListMeta, list_meta, provide_page_request
+from redcore_server.http.listing import ListMeta, list_meta, provide_page_request, text_parameter
 from redcore_server.http.openapi import READ_ERRORS, error_responses
 from redcore_server.http.responses import JsonResponse
 from redcore_server.sessions.schemas import Refresh, Session, SignIn, Tokens
@@ -25,8 +24,8 @@ from redcore_server.sessions.service import SessionService
 from redcore_server.users.service import UserService
 
 CallerRequest = Request[Principal, Any, Any]
-UserId = Annotated[str, Parameter(description="The `usr_`-prefixed user id.")]
-SessionId = Annotated[str, Parameter(description="The `ses_`-prefixed session id.")]
+UserId = Annotated[str, text_parameter("The `usr_`-prefixed user id.")]
+SessionId = Annotated[str, text_parameter("The `ses_`-prefixed session id.")]
 NO_STORE = {"Cache-Control": "no-store"}  # token responses must not be cached (RFC 6749 §5.1)
 
 

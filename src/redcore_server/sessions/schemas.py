@@ -5,9 +5,11 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from redcore_server.text import Secret as SecretText
+from redcore_server.text import SingleLine
 from redcore_server.users.schemas import Email, User
 
-Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=1024), SecretText]
 
 
 class Session(msgspec.Struct):
@@ -25,7 +27,7 @@ class Session(msgspec.Struct):
 class SignIn(msgspec.Struct, forbid_unknown_fields=True):
     """A user's credentials, in their organization (`org_…`)."""
 
-    organization: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    organization: Annotated[str, msgspec.Meta(min_length=1, max_length=64), SingleLine]
     email: Email
     password: Secret
 

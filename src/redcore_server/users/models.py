@@ -14,7 +14,8 @@ users = sa.Table(
     sa.Column("seq", SeqKey, sa.Identity(), primary_key=True),
     sa.Column("id", sa.String(40), nullable=False),
     sa.Column("org_id", sa.String(40), sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),  # the normalised form (users/emails.py)
+    sa.Column("email_key", sa.Text(), nullable=False),  # what emails are compared by: text.fold of the above
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
@@ -26,7 +27,7 @@ users = sa.Table(
     sa.CheckConstraint(f"role IN {ROLES!r}", name="role"),
     sa.CheckConstraint(f"status IN {STATUSES!r}", name="status"),
     sa.Index("uq_users_id", "id", unique=True),
-    sa.Index("uq_users_org_id_email", "org_id", sa.text("lower(email)"), unique=True),
+    sa.Index("uq_users_org_id_email_key", "org_id", "email_key", unique=True),
     # One composite index per list shape: organization, optional filter, sort key, id tie-break.
     sa.Index("ix_users_org_created", "org_id", "created_at", "id"),
     sa.Index("ix_users_org_name", "org_id", "name", "id"),

@@ -7,9 +7,10 @@ from datetime import datetime
 from redcore_server.db import Executor, Row
 from redcore_server.db.listing import ListSpec, SortField
 from redcore_server.db.resources import ResourceTable
+from redcore_server.users.emails import lookup_key
 from redcore_server.users.schemas import User
 
-UNIQUE_EMAIL = "uq_users_org_id_email"
+UNIQUE_EMAIL = "uq_users_org_id_email_key"
 
 USERS = ResourceTable(
     User,
@@ -24,7 +25,7 @@ USERS = ResourceTable(
         search_columns=("name", "email"),
         fts_table="users_fts",
     ),
-    updatable=frozenset({"email", "name", "role", "status", "avatar", "password_hash"}),
+    updatable=frozenset({"email", "email_key", "name", "role", "status", "avatar", "password_hash"}),
 )
 
 
@@ -37,9 +38,10 @@ async def role_of(db: Executor, org_id: str, ident: str) -> str | None:
 
 
 async def credentials(db: Executor, org_id: str, email: str) -> Row | None:
-    """``(user id, password hash, status)`` of the organization's user with this email, any case."""
+    """``(user id, password hash, status)`` of the organization's user with this email, compared
+    by its key (``users/emails.py``: any case, composed or not)."""
     return await db.fetchrow(
-        "SELECT id, password_hash, status FROM users WHERE org_id = $1 AND lower(email) = lower($2)", org_id, email
+        "SELECT id, password_hash, status FROM users WHERE org_id = $1 AND email_key = $2", org_id, lookup_key(email)
     )
 
 

@@ -8,7 +8,7 @@ from litestar.params import Parameter
 
 from redcore_server.auth.scopes import USERS_READ, USERS_WRITE
 from redcore_server.http.crud import Collection, ListFilters, collection_controller
-from redcore_server.http.listing import search_text
+from redcore_server.http.listing import search_text, text_parameter
 from redcore_server.users.schemas import Role, Status, User, UserCreate, UserUpdate
 
 
@@ -16,9 +16,9 @@ def user_filters(
     role: Annotated[Role | None, Parameter(description="Only users with this role.")] = None,
     status: Annotated[Status | None, Parameter(description="Only users with this status.")] = None,
     q: Annotated[
-        str | None, Parameter(max_length=200, description="Partial, case-insensitive match on name or email.")
+        str | None, text_parameter("Partial, case-insensitive match on name or email.", max_length=200)
     ] = None,
-    search: Annotated[str | None, Parameter(max_length=200, description="Alias of `q`.")] = None,
+    search: Annotated[str | None, text_parameter("Alias of `q`.", max_length=200)] = None,
 ) -> ListFilters:
     equals = {name: value for name, value in (("role", role), ("status", status)) if value is not None}
     return ListFilters(equals, search_text(q, search))

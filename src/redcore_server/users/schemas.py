@@ -5,16 +5,22 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from redcore_server.text import Secret, SingleLine
+
 Role = Literal["admin", "editor", "viewer"]
 Status = Literal["active", "inactive", "pending_invite", "suspended"]
 SettableStatus = Literal["active", "inactive", "suspended"]
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, description="Email address")]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Full display name")]
-Password = Annotated[
-    str, msgspec.Meta(min_length=8, max_length=128, description="8–128 characters; stored only as Argon2id")
+Email = Annotated[
+    str,
+    msgspec.Meta(min_length=3, max_length=254, description="Email address; stored in its normalised form"),
+    SingleLine,
 ]
-Avatar = Annotated[str, msgspec.Meta(max_length=2048, description="http(s) URL of the avatar image")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Full display name"), SingleLine]
+Password = Annotated[
+    str, msgspec.Meta(min_length=8, max_length=128, description="8–128 characters; stored only as Argon2id"), Secret
+]
+Avatar = Annotated[str, msgspec.Meta(max_length=2048, description="http(s) URL of the avatar image"), SingleLine]
 
 
 class User(msgspec.Struct):

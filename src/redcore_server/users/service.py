@@ -19,18 +19,20 @@ from redcore_server.passwords import PasswordHasher
 from redcore_server.resources import ResourceKind
 from redcore_server.sessions import repository as sessions_repository
 from redcore_server.users import repository
+from redcore_server.users.emails import InvalidEmail, email_key, normalize_email
 from redcore_server.users.privileges import require_user_privilege
 from redcore_server.users.schemas import User, UserCreate, UserUpdate
 
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _check_email(email: str, problems: list[tuple[str, str]]) -> str:
-    email = email.strip()
-    if not _EMAIL.match(email):
-        problems.append(("email", "not a valid email address"))
-    return email
+    """The normalised form (see ``users/emails.py``); its key goes beside it."""
+    try:
+        return normalize_email(email)
+    except InvalidEmail as exc:
+        problems.append(("email", f"not a valid email address: {exc}"))
+        return email
 
 
 def _check_name(name: str, problems: list[tuple[str, str]]) -> str:
@@ -85,7 +87,7 @@ class UserService(ResourceKind[User]):
             created_at=now,
             updated_at=now,
         )
-        await self.insert(uow, org_id, user, {"password_hash": password_hash})
+        await self.insert(uow, org_id, user, {"password_hash": password_hash, "email_key": email_key(email)})
         if password_hash is None and self._invitations is not None:
             await self._invitations.invite(uow, org_id, user)  # the email goes out once this commits
         return user
@@ -97,6 +99,7 @@ class UserService(ResourceKind[User]):
         changes: dict[str, Any] = {}
         if data.email is not msgspec.UNSET:
             changes["email"] = _check_email(data.email, problems)
+            changes["email_key"] = email_key(changes["email"])
         if data.name is not msgspec.UNSET:
             changes["name"] = _check_name(data.name, problems)
         if data.avatar is not msgspec.UNSET:

@@ -18,7 +18,7 @@ from redcore_server.db.listing import PageRequest
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.crud import Collection, ListFilters, collection_controller
-from redcore_server.http.listing import ListMeta, list_meta, provide_page_request
+from redcore_server.http.listing import ListMeta, list_meta, provide_page_request, text_parameter
 from redcore_server.http.openapi import ETAG_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses
 from redcore_server.http.responses import JsonResponse
 from redcore_server.webhooks.schemas import (
@@ -32,8 +32,8 @@ from redcore_server.webhooks.schemas import (
 from redcore_server.webhooks.service import DeliveryService, WebhookEndpointService
 
 CallerRequest = Request[Principal, Any, Any]
-EndpointId = Annotated[str, Parameter(description="The `we_`-prefixed webhook endpoint id.")]
-DeliveryId = Annotated[str, Parameter(description="The `msg_`-prefixed delivery id (its `webhook-id` header).")]
+EndpointId = Annotated[str, text_parameter("The `we_`-prefixed webhook endpoint id.")]
+DeliveryId = Annotated[str, text_parameter("The `msg_`-prefixed delivery id (its `webhook-id` header).")]
 
 
 def endpoint_filters(

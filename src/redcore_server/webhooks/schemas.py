@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from redcore_server.text import MultiLine, SingleLine
+
 EVENT_TYPES: tuple[str, ...] = (
     "user.created",
     "user.updated",
@@ -15,9 +17,15 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 
-Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2048, description="http(s) URL that receives the events")]
-Description = Annotated[str, msgspec.Meta(max_length=500, description="A note for people: what this endpoint is")]
-EventType = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="`user.created`, `product.*`…")]
+Url = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=2048, description="http(s) URL that receives the events"), SingleLine
+]
+Description = Annotated[
+    str, msgspec.Meta(max_length=500, description="A note for people: what this endpoint is"), MultiLine
+]
+EventType = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=64, description="`user.created`, `product.*`…"), SingleLine
+]
 EventTypes = Annotated[
     list[EventType], msgspec.Meta(min_length=1, max_length=len(EVENT_TYPES), description="null: every event type")
 ]

@@ -1,0 +1,57 @@
+"""What an email address is, and when two are the same.
+
+- **Valid**: what the ``email-validator`` library accepts, syntax only (no DNS at request time):
+  a dot-atom local part (internationalised ones included, RFC 6531), a domain name with a dot
+  that is not special-use (``.local``, ``.localhost``, ``.invalid``, ``.onion``, ``.arpa`` are
+  refused; ``.test`` is accepted, like ``example.com``, for staging and tests). No quoted local
+  parts (``"a b"@x.com``: legal, but rare and a favourite of injection tricks), no IP-literal
+  domains (``a@[127.0.0.1]``), no display names (``Bob <bob@x.com>``).
+- **Stored**: the library's normalised form: the local part in NFC, the domain lower-cased and
+  IDNA-normalised (``Bob@BÜCHER.example`` → ``Bob@bücher.example``; the local part's case is kept
+  as given).
+- **Compared**: by :func:`email_key`, the normalised form folded by :func:`redcore_server.text.fold`
+  (NFC, full case folding, NFC), stored in ``users.email_key`` under the unique index, so
+  ``René@x.test``, ``rene\\u0301@x.test`` and ``RENÉ@X.TEST`` are one user on SQLite and
+  PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+
+from redcore_server.text import fold
+
+
+class InvalidEmail(ValueError):
+    """The address is not one this API accepts; the message says why, for the person who gave it."""
+
+
+def normalize_email(address: str) -> str:
+    """The normalised form of ``address`` (surrounding spaces ignored), or :class:`InvalidEmail`."""
+    try:
+        checked = validate_email(
+            address.strip(),
+            check_deliverability=False,
+            test_environment=True,  # accept ``.test`` domains; the special-use others stay refused
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            allow_display_name=False,
+        )
+    except EmailNotValidError as exc:
+        reason = str(exc).rstrip(".")
+        raise InvalidEmail(reason[:1].lower() + reason[1:]) from None
+    return checked.normalized
+
+
+def email_key(normalized: str) -> str:
+    """The key an address is compared by: its normalised form, folded."""
+    return fold(normalized)
+
+
+def lookup_key(address: str) -> str:
+    """The key to look ``address`` up by, as given by someone signing in: that of its normalised
+    form, or (for an address no user can have) its plain fold, which matches nobody."""
+    try:
+        return email_key(normalize_email(address))
+    except InvalidEmail:
+        return fold(address.strip())
