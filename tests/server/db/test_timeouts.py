@@ -119,6 +119,7 @@ async def test_a_locked_table_answers_503_within_the_bound_while_health_answers(
             if POSTGRES:  # even reads wait for an ACCESS EXCLUSIVE lock; other tables are untouched
                 assert_unavailable(*users_list)
                 assert_unavailable(*users_get)
+                assert "locked" in users_list[0].json()["error"]["message"]  # lock_timeout, not a later bound
                 assert products_post[0].status_code == 201, products_post[0].text
             else:  # the whole file is locked for writing; reads go on (WAL)
                 assert users_list[0].status_code == 200
