@@ -120,6 +120,24 @@ async def test_a_server_that_stops_answering_gives_503_within_the_bound(proxied:
     await tenant.close()
 
 
+async def test_a_server_that_is_down_gives_503_at_once_and_then_recovers(proxied: Litestar, proxy: FaultProxy) -> None:
+    tenant = await support.make_tenant(proxied)
+    assert (await tenant.client.post("/v1/products", json=new_product())).status_code == 201
+    proxy.refuse = True
+    proxy.drop()  # every connection closed, and no new one accepted: the database is down
+    tenant.app.state.authenticator.forget_all()
+    health, took = await timed(tenant.client.get("/health"))
+    assert (health.status_code, health.json()["database"]) == (503, "unreachable")
+    assert took < 1.0
+    assert_unavailable(*await timed(tenant.client.get("/v1/products")))
+    assert_unavailable(*await timed(tenant.client.post("/v1/products", json=new_product())))
+    proxy.refuse = False  # back up: the next requests are served, without a restart of the app
+    assert (await tenant.client.get("/health")).status_code == 200
+    assert (await tenant.client.post("/v1/products", json=new_product())).status_code == 201
+    assert len((await tenant.client.get("/v1/products")).json()["data"]) == 2
+    await tenant.close()
+
+
 async def _until(condition: Any, within: float) -> None:
     deadline = time.monotonic() + within
     while not condition():
