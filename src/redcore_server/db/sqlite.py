@@ -213,10 +213,13 @@ class SqliteDatabase(Database):
         if self._readers is None:
             raise RuntimeError("database is not connected")
         try:
-            async with asyncio.timeout(wait or self.timeouts.acquire):
-                conn = await self._readers.get()
-        except TimeoutError:
-            raise DatabaseTimeout(BUSY) from None
+            conn = self._readers.get_nowait()  # the common case, without arming a timer
+        except asyncio.QueueEmpty:
+            try:
+                async with asyncio.timeout(wait or self.timeouts.acquire):
+                    conn = await self._readers.get()
+            except TimeoutError:
+                raise DatabaseTimeout(BUSY) from None
         try:
             yield conn
         finally:
@@ -227,11 +230,14 @@ class SqliteDatabase(Database):
         if self._writer is None:
             raise RuntimeError("database is not connected")
         writer = self._writer
-        try:
-            async with asyncio.timeout(self.timeouts.acquire):
-                await self._write_lock.acquire()
-        except TimeoutError:
-            raise DatabaseTimeout(BUSY) from None
+        if self._write_lock.locked():
+            try:
+                async with asyncio.timeout(self.timeouts.acquire):
+                    await self._write_lock.acquire()
+            except TimeoutError:
+                raise DatabaseTimeout(BUSY) from None
+        else:
+            await self._write_lock.acquire()  # free: taken at once
         try:
             if writer.raw.in_transaction:  # left open by a rollback that failed
                 await writer.statement("ROLLBACK", interruptible=False)
