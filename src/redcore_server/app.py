@@ -15,7 +15,7 @@ from redcore_server.auth.authenticator import Authenticator
 from redcore_server.auth.gate import Gate
 from redcore_server.auth.middleware import authenticate_request
 from redcore_server.config import Settings
-from redcore_server.db import open_database
+from redcore_server.db import Timeouts, open_database
 from redcore_server.db.migrate import ensure_migrated
 from redcore_server.events.routes import EVENTS, EventController
 from redcore_server.events.service import EventService
@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         pool_min=settings.db_pool_min_size,
         pool_max=settings.db_pool_max_size,
         sqlite_readers=settings.sqlite_readers,
+        timeouts=Timeouts(
+            acquire=settings.db_acquire_timeout, lock=settings.db_lock_timeout, statement=settings.db_statement_timeout
+        ),
     )
     authenticator = Authenticator(
         db, cache_ttl=settings.credential_cache_ttl, last_used_interval=settings.key_last_used_interval

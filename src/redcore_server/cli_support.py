@@ -13,7 +13,7 @@ import typer
 
 from redcore_server import errors
 from redcore_server.config import Settings
-from redcore_server.db import Database, open_database
+from redcore_server.db import Database, Timeouts, open_database
 from redcore_server.db.migrate import NotMigrated, ensure_migrated
 
 T = TypeVar("T")
@@ -40,7 +40,12 @@ def run(settings: Settings, work: Callable[[Database], Awaitable[T]], as_json: b
     """Open the database, check its schema, run ``work``, and turn failures into clean exits."""
 
     async def main() -> T:
-        db = open_database(settings.database_url, pool_min=1, pool_max=pool_max, sqlite_readers=min(pool_max, 4))
+        timeouts = Timeouts(
+            acquire=settings.db_acquire_timeout, lock=settings.db_lock_timeout, statement=settings.db_statement_timeout
+        )
+        db = open_database(
+            settings.database_url, pool_min=1, pool_max=pool_max, sqlite_readers=min(pool_max, 4), timeouts=timeouts
+        )
         await db.connect()
         try:
             await ensure_migrated(db)

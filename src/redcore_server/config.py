@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     db_pool_min_size: int = Field(default=2, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
     sqlite_readers: int = Field(default=4, ge=1, le=64)
+    db_acquire_timeout: float = Field(
+        default=5.0, gt=0, le=300, description="seconds to wait for a database connection (connecting included)"
+    )
+    db_lock_timeout: float = Field(
+        default=5.0, gt=0, le=300, description="seconds a statement waits for a lock another transaction holds"
+    )
+    db_statement_timeout: float = Field(default=10.0, gt=0, le=3600, description="seconds one statement may run")
 
     max_body_size: int = Field(default=1_048_576, ge=1024, description="largest accepted request body, bytes")
     credential_cache_ttl: float = Field(

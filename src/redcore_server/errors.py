@@ -151,9 +151,15 @@ class RateLimited(APIError):
 
 
 class ServiceUnavailable(APIError):
+    """A dependency is down or did not answer in time; always says when to retry (``Retry-After``)."""
+
     status = 503
     code = "service_unavailable"
     default_message = "The service is temporarily unavailable; retry shortly."
+    retry_after: ClassVar[int] = 1
+
+    def __init__(self, message: str | None = None, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": str(self.retry_after)} | (headers or {}))
 
 
 class InternalError(APIError):

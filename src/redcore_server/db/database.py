@@ -9,6 +9,10 @@ An :class:`Executor` runs statements. A :class:`Database` is itself an executor 
 connection for one statement and gives it back at once (no transaction round trips for a single
 read); :meth:`Database.transaction` yields an executor bound to one connection inside one
 transaction, committed when the block exits cleanly and rolled back otherwise.
+
+Every wait is bounded (:class:`Timeouts`): for a connection, for a lock, for a statement. A wait
+that runs out raises :class:`DatabaseUnavailable`, which the API answers as 503
+``service_unavailable`` with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from redcore_server.errors import ServiceUnavailable
@@ -44,6 +49,32 @@ class UniqueViolation(Exception):
 
 class DatabaseUnavailable(ServiceUnavailable):
     default_message = "The database is unavailable; retry shortly."
+
+
+class DatabaseTimeout(DatabaseUnavailable):
+    """A bounded wait ran out: for a connection, for a lock, or for a statement to finish."""
+
+
+# What the client is told when a bounded wait runs out (never SQL or internals).
+BUSY = "The database is busy: no connection became free in time; retry shortly."
+LOCKED = "The data is locked by another change; retry shortly."
+SLOW = "The database did not answer in time; retry shortly."
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds each kind of database wait may last (``REDCORE_DB_*_TIMEOUT``).
+
+    ``acquire``: for a connection (a pooled PostgreSQL connection, connecting included; on SQLite a
+    reader, or the writer). ``lock``: for a lock held by another transaction (PostgreSQL
+    ``lock_timeout``, SQLite ``busy_timeout``). ``statement``: for one statement to finish
+    (PostgreSQL ``statement_timeout``, with a client-side bound a little later for a peer that no
+    longer answers; on SQLite a progress handler interrupts it).
+    """
+
+    acquire: float = 5.0
+    lock: float = 5.0
+    statement: float = 10.0
 
 
 class Executor(Protocol):
@@ -95,9 +126,10 @@ class Database(abc.ABC):
         ``UnitOfWork``). PostgreSQL does this with LISTEN; on SQLite it is a no-op."""
         return
 
-    async def ping(self) -> None:
-        """Raise unless the database answers."""
-        await self.fetchval("SELECT 1")
+    @abc.abstractmethod
+    async def ping(self, within: float) -> None:
+        """Raise :class:`DatabaseUnavailable` unless the database answers within ``within`` seconds,
+        taking a connection included (for ``/health``, which must answer fast whatever the pool does)."""
 
     async def __aenter__(self) -> Database:
         await self.connect()
@@ -107,14 +139,17 @@ class Database(abc.ABC):
         await self.close()
 
 
-def open_database(url: str, *, pool_min: int = 2, pool_max: int = 10, sqlite_readers: int = 4) -> Database:
+def open_database(
+    url: str, *, pool_min: int = 2, pool_max: int = 10, sqlite_readers: int = 4, timeouts: Timeouts | None = None
+) -> Database:
     """A :class:`Database` for ``url`` (``sqlite:///file.db`` or ``postgresql://…``), not yet connected."""
+    timeouts = timeouts or Timeouts()
     if url.startswith("sqlite"):
         from redcore_server.db.sqlite import SqliteDatabase
 
-        return SqliteDatabase(url, readers=sqlite_readers)
+        return SqliteDatabase(url, readers=sqlite_readers, timeouts=timeouts)
     if url.startswith(("postgresql", "postgres")):
         from redcore_server.db.postgres import PostgresDatabase
 
-        return PostgresDatabase(url, min_size=pool_min, max_size=pool_max)
+        return PostgresDatabase(url, min_size=pool_min, max_size=pool_max, timeouts=timeouts)
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///file.db or postgresql://…")

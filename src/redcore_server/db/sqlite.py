@@ -4,13 +4,21 @@ One writer connection (writes are serialised by SQLite anyway; an asyncio lock k
 process's transactions from interleaving) and a few reader connections in WAL mode, so reads
 never wait for a write. Several processes may share the file: ``busy_timeout`` makes them wait
 their turn. Timestamps are stored as fixed-width RFC 3339 text, which sorts chronologically.
+
+Every wait is bounded (:class:`~redcore_server.db.database.Timeouts`): for the writer (the asyncio
+lock) and for a reader (the queue) by ``acquire``, for another process's lock on the file by
+``busy_timeout`` (``lock``), and a statement by ``statement``: aiosqlite runs each connection in a
+thread of its own, where a progress handler interrupts a statement that runs past its deadline.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -19,7 +27,18 @@ from typing import Any, NoReturn
 
 import aiosqlite
 
-from redcore_server.db.database import Database, DatabaseUnavailable, Dialect, Row, UniqueViolation
+from redcore_server.db.database import (
+    BUSY,
+    LOCKED,
+    SLOW,
+    Database,
+    DatabaseTimeout,
+    DatabaseUnavailable,
+    Dialect,
+    Row,
+    Timeouts,
+    UniqueViolation,
+)
 from redcore_server.db.listing import FOLD_FUNCTION
 from redcore_server.db.urls import sqlite_path
 from redcore_server.text import fold
@@ -28,7 +47,7 @@ _PLACEHOLDER = re.compile(r"\$(\d+)")
 _UNIQUE_INDEX = re.compile(r"UNIQUE constraint failed: index '([^']+)'")
 _UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: ((?:\w+\.\w+)(?:, \w+\.\w+)*)")
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-BUSY_TIMEOUT_MS = 10_000
+PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between looks at a statement's deadline
 
 
 def format_timestamp(value: datetime) -> str:
@@ -72,19 +91,43 @@ def _casefold(value: str | None) -> str | None:
 def _raise_mapped(exc: BaseException) -> NoReturn:
     if isinstance(exc, sqlite3.IntegrityError) and (index := _unique_index(str(exc))):
         raise UniqueViolation(index) from exc
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-        raise DatabaseUnavailable("The database is busy; retry shortly.") from exc
+    if isinstance(exc, sqlite3.OperationalError):
+        if str(exc) == "interrupted":  # by the progress handler, at the statement's deadline
+            raise DatabaseTimeout(SLOW) from exc
+        if "locked" in str(exc):  # busy_timeout ran out
+            raise DatabaseTimeout(LOCKED) from exc
     raise exc
 
 
 class _Conn:
     dialect: Dialect = "sqlite"
-    __slots__ = ("raw",)
+    __slots__ = ("deadline", "raw", "statement_timeout")
 
-    def __init__(self, raw: aiosqlite.Connection) -> None:
+    def __init__(self, raw: aiosqlite.Connection, statement_timeout: float) -> None:
         self.raw = raw
+        self.statement_timeout = statement_timeout
+        self.deadline = math.inf  # when the running statement is interrupted (read in SQLite's thread)
+
+    def progress(self) -> int:
+        """SQLite's progress handler, in the connection's thread: non-zero interrupts the statement."""
+        return 1 if time.monotonic() > self.deadline else 0
+
+    def _start(self) -> None:
+        self.deadline = time.monotonic() + self.statement_timeout
+
+    async def statement(self, sql: str, *, interruptible: bool = True) -> None:
+        """Transaction control (``BEGIN``, ``COMMIT``, ``ROLLBACK``); a rollback is never interrupted."""
+        if interruptible:
+            self._start()
+        else:
+            self.deadline = math.inf
+        try:
+            await self.raw.execute(sql)
+        except Exception as exc:
+            _raise_mapped(exc)
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
+        self._start()
         try:
             rows = await self.raw.execute_fetchall(_translate(sql), _adapt(args))
         except Exception as exc:
@@ -92,6 +135,7 @@ class _Conn:
         return list(rows)
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        self._start()
         try:
             async with self.raw.execute(_translate(sql), _adapt(args)) as cur:
                 row: Row | None = await cur.fetchone()
@@ -104,6 +148,7 @@ class _Conn:
         return None if row is None else row[0]
 
     async def execute(self, sql: str, *args: Any) -> int:
+        self._start()
         try:
             async with self.raw.execute(_translate(sql), _adapt(args)) as cur:
                 count: int = cur.rowcount
@@ -112,27 +157,30 @@ class _Conn:
         return count
 
 
-async def _open(path: str) -> _Conn:
+async def _open(path: str, timeouts: Timeouts) -> _Conn:
     raw = await aiosqlite.connect(
         path, detect_types=sqlite3.PARSE_DECLTYPES, isolation_level=None, check_same_thread=False
     )
     for pragma in (
         "PRAGMA journal_mode=WAL",
-        f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+        f"PRAGMA busy_timeout={max(1, round(timeouts.lock * 1000))}",
         "PRAGMA foreign_keys=ON",
         "PRAGMA synchronous=NORMAL",
     ):
         await raw.execute(pragma)
     await raw.create_function(FOLD_FUNCTION, 1, _casefold, deterministic=True)
-    return _Conn(raw)
+    conn = _Conn(raw, timeouts.statement)
+    await raw.set_progress_handler(conn.progress, PROGRESS_STEPS)
+    return conn
 
 
 class SqliteDatabase(Database):
     dialect: Dialect = "sqlite"
 
-    def __init__(self, url: str, *, readers: int = 4) -> None:
+    def __init__(self, url: str, *, readers: int = 4, timeouts: Timeouts | None = None) -> None:
         super().__init__(url)
         self.path = sqlite_path(url)
+        self.timeouts = timeouts or Timeouts()
         self._reader_count = readers
         self._readers: asyncio.Queue[_Conn] | None = None
         self._all: list[_Conn] = []
@@ -143,11 +191,11 @@ class SqliteDatabase(Database):
         if self._writer is not None:
             return
         try:
-            self._writer = await _open(self.path)
+            self._writer = await _open(self.path, self.timeouts)
             self._all.append(self._writer)
             self._readers = asyncio.Queue()
             for _ in range(self._reader_count):
-                conn = await _open(self.path)
+                conn = await _open(self.path, self.timeouts)
                 self._all.append(conn)
                 self._readers.put_nowait(conn)
         except sqlite3.Error as exc:
@@ -162,10 +210,17 @@ class SqliteDatabase(Database):
         self._readers = None
 
     @asynccontextmanager
-    async def _reader(self) -> AsyncIterator[_Conn]:
+    async def _reader(self, wait: float | None = None) -> AsyncIterator[_Conn]:
         if self._readers is None:
             raise RuntimeError("database is not connected")
-        conn = await self._readers.get()
+        try:
+            conn = self._readers.get_nowait()  # the common case, without arming a timer
+        except asyncio.QueueEmpty:
+            try:
+                async with asyncio.timeout(wait or self.timeouts.acquire):
+                    conn = await self._readers.get()
+            except TimeoutError:
+                raise DatabaseTimeout(BUSY) from None
         try:
             yield conn
         finally:
@@ -176,22 +231,30 @@ class SqliteDatabase(Database):
         if self._writer is None:
             raise RuntimeError("database is not connected")
         writer = self._writer
-        async with self._write_lock:
+        if self._write_lock.locked():
             try:
-                await writer.raw.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                _raise_mapped(exc)
+                async with asyncio.timeout(self.timeouts.acquire):
+                    await self._write_lock.acquire()
+            except TimeoutError:
+                raise DatabaseTimeout(BUSY) from None
+        else:
+            await self._write_lock.acquire()  # free: taken at once
+        try:
+            if writer.raw.in_transaction:  # left open by a rollback that failed
+                await writer.statement("ROLLBACK", interruptible=False)
+            await writer.statement("BEGIN IMMEDIATE")
             try:
                 yield writer
             except BaseException:
-                await writer.raw.execute("ROLLBACK")
+                await _rollback(writer)
                 raise
-            else:
-                try:
-                    await writer.raw.execute("COMMIT")
-                except Exception as exc:
-                    await writer.raw.execute("ROLLBACK")
-                    _raise_mapped(exc)
+            try:
+                await writer.statement("COMMIT")
+            except BaseException:
+                await _rollback(writer)
+                raise
+        finally:
+            self._write_lock.release()
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
         async with self._reader() as conn:
@@ -208,3 +271,22 @@ class SqliteDatabase(Database):
     async def execute(self, sql: str, *args: Any) -> int:
         async with self.transaction() as conn:
             return await conn.execute(sql, *args)
+
+    async def ping(self, within: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        async with self._reader(within) as conn:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await conn.fetchval("SELECT 1")
+            except TimeoutError:
+                raise DatabaseTimeout(SLOW) from None
+
+
+async def _rollback(conn: _Conn) -> None:
+    """Roll back what is left: an interrupted write may have rolled the transaction back already."""
+    if conn.raw.in_transaction:
+        try:
+            await conn.statement("ROLLBACK", interruptible=False)
+        except Exception as exc:  # the next transaction rolls back first
+            logging.getLogger("redcore.db").warning("could not roll back on SQLite: %s", exc)

@@ -48,8 +48,9 @@ class UnitOfWork:
     async def tx(self) -> Executor:
         """The transaction's executor, opened on first call."""
         if self._tx is None:
-            self._cm = self._db.transaction()
-            self._tx = await self._cm.__aenter__()
+            cm = self._db.transaction()
+            self._tx = await cm.__aenter__()
+            self._cm = cm  # only once begun: a transaction that never began has nothing to finish
         return self._tx
 
     async def finish(self, exc: BaseException | None) -> None:
