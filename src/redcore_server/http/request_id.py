@@ -7,6 +7,9 @@ from random import getrandbits
 from typing import TYPE_CHECKING
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.routes import HTTPRoute
+
+ALLOWED_METHODS_STATE = "allowed_methods"  # OPTIONS handler (by id) -> its route's Allow header, built once
 
 if TYPE_CHECKING:
     from litestar.types import Message, Scope
@@ -36,3 +39,26 @@ async def stamp_headers(message: Message, scope: Scope) -> None:
             headers.add("X-RateLimit-Limit", str(decision.limit))
             headers.add("X-RateLimit-Remaining", str(decision.remaining))
             headers.add("X-RateLimit-Reset", str(decision.reset))
+        if scope.get("method") == "OPTIONS" and message["status"] == 204:
+            _allow_every_method(headers, scope)
+
+
+def _allow_every_method(headers: MutableScopeHeaders, scope: Scope) -> None:
+    """Litestar's automatic ``OPTIONS`` answer lists the methods of the route as it was when its
+    first handlers were registered (a route whose handlers come from several controllers, like
+    ``/v1/users/{id}``, then says only ``DELETE, OPTIONS``); say what the finished route allows."""
+    handler = scope.get("route_handler")
+    app = scope.get("litestar_app")
+    if handler is None or app is None:
+        return
+    allowed: dict[int, str] | None = app.state.get(ALLOWED_METHODS_STATE)
+    if allowed is None:
+        allowed = app.state[ALLOWED_METHODS_STATE] = {
+            id(h): ", ".join(sorted(route.methods))
+            for route in app.routes
+            if isinstance(route, HTTPRoute)
+            for h in route.route_handlers
+            if "OPTIONS" in h.http_methods
+        }
+    if (methods := allowed.get(id(handler))) is not None:
+        headers["Allow"] = methods
