@@ -22,6 +22,43 @@ CONTROL_RANGE = "U+0000–U+001F, U+007F"
 SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 MULTI_LINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # tab, line feed and carriage return allowed
 NO_NUL_PATTERN = r"^[^\x00]*$"
+# A name: single-line text that is not blank. The spaces listed are what Python's ``str.strip()``
+# removes beyond the control range, so "not blank" means the same here and in the services.
+NAME_PATTERN = (
+    r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    r"[^\x00-\x1f\x7f]*$"
+)
+# An absolute http(s) URL: a host that is an ASCII name or IPv4 address (an internationalised name
+# in its xn-- form) or an IPv6 address in brackets, an optional port up to 65535, and no spaces or
+# control characters anywhere. The server checks exactly this pattern, so the OpenAPI document and
+# the server agree on every string.
+_H16 = "[0-9A-Fa-f]{1,4}"
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_LS32 = f"(?:{_H16}:{_H16}|{_OCTET}(?:\\.{_OCTET}){{3}})"
+_IPV6 = (
+    "(?:"
+    + "|".join(  # RFC 3986's IPv6address
+        [
+            f"(?:{_H16}:){{6}}{_LS32}",
+            f"::(?:{_H16}:){{5}}{_LS32}",
+            f"(?:{_H16})?::(?:{_H16}:){{4}}{_LS32}",
+            f"(?:(?:{_H16}:){{0,1}}{_H16})?::(?:{_H16}:){{3}}{_LS32}",
+            f"(?:(?:{_H16}:){{0,2}}{_H16})?::(?:{_H16}:){{2}}{_LS32}",
+            f"(?:(?:{_H16}:){{0,3}}{_H16})?::{_H16}:{_LS32}",
+            f"(?:(?:{_H16}:){{0,4}}{_H16})?::{_LS32}",
+            f"(?:(?:{_H16}:){{0,5}}{_H16})?::{_H16}",
+            f"(?:(?:{_H16}:){{0,6}}{_H16})?::",
+        ]
+    )
+    + ")"
+)
+_NOT_SPACE = r"[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+HTTP_URL_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~!$&'()*+,;=%:-]*@)?"
+    rf"(?:[A-Za-z0-9._~!$&'()*+,;=%-]+|\[{_IPV6}\])"
+    r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})?)?"
+    rf"(?:[/?#]{_NOT_SPACE}*)?$"
+)
 
 # Annotations for msgspec string types: the pattern documents the rule in the OpenAPI document and
 # msgspec checks it; the body reader (http/body.py) then enforces the rule exactly (a final line
@@ -29,6 +66,8 @@ NO_NUL_PATTERN = r"^[^\x00]*$"
 SingleLine = msgspec.Meta(pattern=SINGLE_LINE_PATTERN)
 MultiLine = msgspec.Meta(pattern=MULTI_LINE_PATTERN)
 Secret = msgspec.Meta(pattern=NO_NUL_PATTERN)
+NonBlank = msgspec.Meta(pattern=NAME_PATTERN)
+HttpUrl = msgspec.Meta(pattern=HTTP_URL_PATTERN)
 
 _RULES: dict[str, tuple[re.Pattern[str], str]] = {
     SINGLE_LINE_PATTERN: (re.compile(r"[\x00-\x1f\x7f]"), f"must not contain control characters ({CONTROL_RANGE})"),
@@ -37,13 +76,26 @@ _RULES: dict[str, tuple[re.Pattern[str], str]] = {
         f"must not contain control characters ({CONTROL_RANGE}) other than tab and line breaks",
     ),
     NO_NUL_PATTERN: (re.compile(r"\x00"), "must not contain U+0000"),
+    NAME_PATTERN: (
+        re.compile(r"[\x00-\x1f\x7f]"),
+        f"must not be blank, nor contain control characters ({CONTROL_RANGE})",
+    ),
+    HTTP_URL_PATTERN: (
+        re.compile(r"[\x00-\x1f\x7f]"),
+        "must be an absolute http(s) URL: a host name in ASCII (xn-- for an internationalised one) or an "
+        "IP address (IPv6 in brackets), a port up to 65535, no spaces or control characters",
+    ),
 }
 RULE_PATTERNS = frozenset(_RULES)
 
 
 def pattern_issue(pattern: str) -> str | None:
-    """The issue to report when a value breaks the rule ``pattern`` names (None: not one of these)."""
+    """The issue to report when a value breaks the rule ``pattern`` names (None: not one of these).
+    msgspec shortens a long pattern in its message to its start, ``...`` and its end."""
     rule = _RULES.get(pattern)
+    if rule is None and "..." in pattern:
+        head, _, tail = pattern.partition("...")
+        rule = next((r for p, r in _RULES.items() if p.startswith(head) and p.endswith(tail)), None)
     return rule[1] if rule else None
 
 

@@ -156,7 +156,7 @@ def _search(where: _Where, spec: ListSpec, dialect: str, text: str) -> None:
 
 
 def resolve_sort(spec: ListSpec, sort: str | None, order: Order | None) -> tuple[str, Order]:
-    name = sort or spec.default_sort
+    name = sort if sort is not None else spec.default_sort  # an empty sort is not a field: 400
     if name not in spec.sort_fields:
         allowed = ", ".join(spec.sort_fields)
         raise errors.ValidationError.of(("sort", f"must be one of {allowed}"))

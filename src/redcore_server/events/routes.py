@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar.params import Parameter
 
@@ -13,9 +14,20 @@ from redcore_server.events.schemas import Event
 from redcore_server.http.crud import Collection, ListFilters, collection_controller
 from redcore_server.http.listing import text_parameter
 
+# RFC 3339's date-time (the offset may be left out: the time is then UTC). Parsed here rather than
+# by the framework, which would also take a number such as 0.5 for a time.
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[Zz]|[+-]\d{2}:\d{2})?")
 
-def _utc(name: str, moment: datetime) -> datetime:
-    """``moment`` in UTC; a time without an offset is taken as UTC, like every timestamp this API writes."""
+
+def _utc(name: str, text: str) -> datetime:
+    """``text`` as a time in UTC; a time without an offset is taken as UTC, like every timestamp this
+    API writes."""
+    try:
+        if not _DATE_TIME.fullmatch(text):
+            raise ValueError(text)
+        moment = datetime.fromisoformat(text.upper())
+    except ValueError:
+        raise errors.ValidationError.of((name, "must be an RFC 3339 time such as 2026-04-01T14:22:00Z")) from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     try:
@@ -24,14 +36,17 @@ def _utc(name: str, moment: datetime) -> datetime:
         raise errors.ValidationError.of((name, "is outside the range of representable times")) from None
 
 
+def _time_parameter(description: str) -> Any:
+    return Parameter(
+        description=f"{description} RFC 3339 (`2026-04-01T14:22:00Z`); without an offset, UTC.",
+        schema_extra={"format": "date-time"},
+    )
+
+
 def event_filters(
     type: Annotated[str | None, text_parameter("Only events of this type, e.g. `user.created`.", max_length=64)] = None,
-    created_after: Annotated[
-        datetime | None, Parameter(description="Only events at or after this time (RFC 3339).")
-    ] = None,
-    created_before: Annotated[
-        datetime | None, Parameter(description="Only events before this time (RFC 3339).")
-    ] = None,
+    created_after: Annotated[str | None, _time_parameter("Only events at or after this time.")] = None,
+    created_before: Annotated[str | None, _time_parameter("Only events before this time.")] = None,
 ) -> ListFilters:
     bounds = (("created_after", ">=", created_after), ("created_before", "<", created_before))
     ranges = [("created_at", op, _utc(name, v)) for name, op, v in bounds if v is not None]

@@ -11,6 +11,7 @@ import msgspec
 from litestar import Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 
 from redcore_server.db import Database
 from redcore_server.db.database import DatabaseTimeout
@@ -24,7 +25,17 @@ class Health(msgspec.Struct):
     rate_limiter: str  # "memory", "redis", or "redis degraded" while Redis is unreachable
 
 
-@get("/health", tags=["Health"], summary="Liveness and database readiness", security=[])
+@get(
+    "/health",
+    tags=["Health"],
+    summary="Liveness and database readiness",
+    operation_id="get_health",
+    responses={
+        503: ResponseSpec(
+            data_container=Health, description="The database is busy or unreachable.", generate_examples=False
+        )
+    },
+)
 async def health(db: NamedDependency[Database], state: State) -> Response[Health]:
     """200 when the server can reach its database within half a second, 503 otherwise (``database``
     says `busy` when no connection was free or the database did not answer in time, `unreachable`

@@ -2,8 +2,9 @@
 ``validation_error`` with a ``details`` entry for anything msgspec rejects.
 
 Bodies are decoded straight from bytes into msgspec Structs in strict mode (no ``"1"`` for ``1``,
-no ``true`` for ``1``), which is why routes read them here rather than through the framework's
-lax conversion. Two rules msgspec does not check are added here, for every body:
+no ``true`` for ``1``, no ``1.5`` for an integer; a whole number written ``950.0`` or ``9.5e2`` is
+the integer it equals, as in JSON), which is why routes read them here rather than through the
+framework's lax conversion. Two rules msgspec does not check are added here, for every body:
 
 - **No duplicate keys**, at any depth: ``{"role": "viewer", "role": "admin"}`` is a 400
   ``validation_error`` naming the key, never "last one wins". msgspec keeps the last value
@@ -21,6 +22,7 @@ lax conversion. Two rules msgspec does not check are added here, for every body:
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
@@ -73,7 +75,7 @@ def _decode(raw: bytes, model: type[T]) -> T:
     try:
         value = _decoder(model).decode(raw)
     except msgspec.ValidationError as exc:
-        raise errors.validation_error_from(exc) from None
+        value = _with_whole_numbers(raw, model, exc)
     except msgspec.DecodeError as exc:
         raise errors.InvalidJSON(f"The request body is not valid JSON ({exc}).") from None
     if (key := duplicate_key(raw)) is not None:
@@ -87,6 +89,34 @@ def _decode(raw: bytes, model: type[T]) -> T:
         if problems:
             raise errors.ValidationError.of(*problems)
     return value
+
+
+# -- whole numbers written with a fraction or an exponent ----------------------------------------
+
+_MAX_EXPONENT = 30  # 1e30 is far past every integer field's bound; a larger one stays a float (refused)
+
+
+def _whole(text: str) -> int | float:
+    """A JSON number with a fraction part or an exponent: an int when it is a whole number (``950.0``,
+    ``9.5e2``: JSON has one number type, and JSON Schema counts them as integers), else a float."""
+    number = Decimal(text)
+    if number.is_finite() and number == number.to_integral_value() and number.adjusted() <= _MAX_EXPONENT:
+        return int(number)
+    return float(text)
+
+
+def _with_whole_numbers(raw: bytes, model: type[T], exc: msgspec.ValidationError) -> T:
+    """msgspec refuses ``950.0`` where an integer belongs; read the body again, taking whole numbers
+    for integers (a float with a fraction, a boolean or a string is still refused). Only bodies
+    msgspec refused for a float pay this second pass."""
+    if "got `float`" not in str(exc):
+        raise errors.validation_error_from(exc) from None
+    try:
+        return msgspec.convert(json.loads(raw, parse_float=_whole), model, strict=True)
+    except msgspec.ValidationError as again:
+        raise errors.validation_error_from(again) from None
+    except ValueError:  # not reachable: msgspec parsed these bytes already
+        raise errors.validation_error_from(exc) from None
 
 
 # -- duplicate keys ------------------------------------------------------------------------------

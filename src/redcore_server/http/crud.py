@@ -29,6 +29,7 @@ from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.fast_reads import FastRead
 from redcore_server.http.listing import ListMeta, list_meta, provide_page_request, text_parameter
 from redcore_server.http.openapi import ETAG_HEADER, LOCATION_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses
+from redcore_server.http.openapi_document import SORTABLE
 from redcore_server.http.responses import JsonResponse
 from redcore_server.versioning import etag_for, parse_if_match
 
@@ -158,12 +159,13 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
         await service.delete(uow, request.user.org_id, id, parse_if_match(request.headers.get("if-match")))
 
     sortable = ", ".join(f"`{s}`" for s in c.sortable)
+    noun = c.noun.replace(" ", "_")  # in operation ids: get_webhook_endpoint
     conflicts = (409,) if c.conflict_codes else ()
     on_conflict = f"; 409 {c.conflict_codes}" if c.conflict_codes else ""
     handlers = {
         f"list_{plural}": get(
             "/",
-            opt=requires(c.read_scope),
+            opt={**requires(c.read_scope), SORTABLE: c.sortable},
             dependencies={
                 "page_request": Provide(provide_page_request, sync_to_thread=False),
                 "filters": Provide(c.filters, sync_to_thread=False),
@@ -174,19 +176,19 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
             f"Sortable by {sortable}.",
             operation_id=f"list_{plural}",
         )(list_items),
-        f"get_{c.noun}": get(
+        f"get_{noun}": get(
             "/{id:str}",
             opt=requires(c.read_scope),
             responses=error_responses(*READ_ERRORS, 404),
             response_headers=[ETAG_HEADER],
             summary=f"Retrieve a {c.noun}",
             description=f"One {c.noun}, with an `ETag` to send back as `If-Match` on a later write.",
-            operation_id=f"get_{c.noun}",
+            operation_id=f"get_{noun}",
         )(get_item),
     }
     if c.create_model is not None and c.update_model is not None and c.write_scope is not None:
         handlers |= {
-            f"create_{c.noun}": post(
+            f"create_{noun}": post(
                 "/",
                 opt=requires(c.write_scope),
                 dependencies=documents_body(c.create_model),
@@ -195,9 +197,9 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
                 status_code=HTTP_201_CREATED,
                 summary=f"Create a {c.noun}",
                 description=f"{c.create_doc} Answers 201 with a `Location` header{on_conflict}.",
-                operation_id=f"create_{c.noun}",
+                operation_id=f"create_{noun}",
             )(create_item),
-            f"update_{c.noun}": route(
+            f"update_{noun}": route(
                 "/{id:str}",
                 http_method=[HttpMethod.PATCH, HttpMethod.PUT],
                 opt=requires(c.write_scope),
@@ -207,20 +209,20 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
                 summary=f"Update a {c.noun}",
                 description="Change only the fields given; `PUT` has the same partial semantics. With "
                 "`If-Match: <ETag>` the change applies only if nothing changed since (else 412).",
-                operation_id=lambda handler, method, _: f"{method.lower()}_{c.noun}",
+                operation_id=lambda handler, method, _: f"{method.lower()}_{noun}",
             )(update_item),
-            f"delete_{c.noun}": delete(
+            f"delete_{noun}": delete(
                 "/{id:str}",
                 opt=requires(c.write_scope),
                 responses=error_responses(*READ_ERRORS, 404, 412),
                 status_code=HTTP_204_NO_CONTENT,
                 summary=f"Delete a {c.noun}",
                 description=f"Permanently remove the {c.noun}. Honours `If-Match` like updates.",
-                operation_id=f"delete_{c.noun}",
+                operation_id=f"delete_{noun}",
             )(delete_item),
         }
     return type(
-        f"{c.noun.capitalize()}Controller",
+        f"{_camel(c.noun)}Controller",
         (Controller,),
         {
             "path": f"/{plural}",
@@ -232,9 +234,14 @@ def collection_controller(c: Collection[Any]) -> type[Controller]:
     )
 
 
+def _camel(noun: str) -> str:
+    """``webhook endpoint`` → ``WebhookEndpoint``."""
+    return "".join(word.capitalize() for word in noun.split())
+
+
 def _page_model(c: Collection[Any]) -> type[Any]:
     """``UserList``/``ProductList``: ``{"data": [...], "meta": {...}}`` with this collection's item type."""
     return msgspec.defstruct(
-        f"{c.noun.capitalize()}List",
+        f"{_camel(c.noun)}List",
         [("data", list[c.model]), ("meta", ListMeta)],  # type: ignore[name-defined]
     )

@@ -47,7 +47,12 @@ def provide_page_request(
     limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description=f"Items per page, 1–{MAX_LIMIT}.")] = DEFAULT_LIMIT,
     offset: Annotated[
         int | None,
-        Parameter(ge=0, le=MAX_OFFSET, description="Items to skip. Not with `page` or `starting_after`."),
+        Parameter(
+            ge=0,
+            le=MAX_OFFSET,
+            description="Items to skip. Not with `page` or `starting_after`.",
+            schema_extra={"minimum": 0},  # Litestar leaves out a bound of 0
+        ),
     ] = None,
     page: Annotated[
         int | None,

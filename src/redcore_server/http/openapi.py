@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import swagger_ui_bundle
-from litestar import Request, Response, get
+from litestar import Litestar, Request, Response, get
 from litestar.datastructures import ResponseHeader
 from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.serialization import encode_json
 from litestar.static_files import create_static_files_router
 
 from redcore_server import __version__
 from redcore_server.errors import ErrorResponse
+from redcore_server.http.openapi_document import finish_document
 
 _DESCRIPTIONS = {
     400: "Invalid input (`validation_error` with `details`, or `invalid_json`).",
@@ -73,7 +75,7 @@ def openapi_config() -> OpenAPIConfig:
         ),
         security=[{"apiKey": []}],
         path="/schema",
-        render_plugins=[],
+        render_plugins=[_FinishedJson()],
         create_examples=False,
     )
 
@@ -99,43 +101,26 @@ _DOCS_PAGE = """<!DOCTYPE html>
 """
 
 
-IDEMPOTENCY_KEY_PARAMETER = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "description": "Any unique value (1–255 printable ASCII characters, a UUID is ideal) to make this POST safe to "
-    "retry: the same key with the same request within 24 hours answers the first response again, with "
-    "`Idempotent-Replayed: true`, and does nothing more; with a different request, 400 "
-    "`idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use` "
-    "(retry after `Retry-After`).",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
-}
-_ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+def finished_document(app: Litestar) -> bytes:
+    """The OpenAPI document (see ``http/openapi_document.py``), built once per process."""
+    state = app.state
+    if "openapi_json" not in state:
+        state.openapi_json = encode_json(finish_document(app, app.openapi_schema.to_schema()))
+    document: bytes = state.openapi_json
+    return document
 
 
-def document_idempotency(doc: dict[str, Any]) -> dict[str, Any]:
-    """Every POST takes ``Idempotency-Key`` (``http/dependencies.py`` handles it for all of them, so
-    it is documented here once rather than on each route)."""
-    for item in doc.get("paths", {}).values():
-        operation = item.get("post")
-        if operation is None:
-            continue
-        operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
-        responses = operation.setdefault("responses", {})
-        conflict = responses.setdefault("409", {"description": "Conflict.", "content": _ERROR_REF})
-        conflict["description"] += " `idempotency_key_in_use` while a request with the same Idempotency-Key runs."
-        invalid = responses.setdefault("400", {"description": "Invalid input.", "content": _ERROR_REF})
-        invalid["description"] += " `idempotency_key_reused` for an Idempotency-Key sent with another request."
-    return doc
+class _FinishedJson(JsonRenderPlugin):
+    """Litestar's own schema routes (``/schema``, ``/schema/openapi.json``) serve the same finished
+    document; its other documentation pages (which load assets from CDNs) are not served."""
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return finished_document(request.app)
 
 
 @get("/openapi.json", include_in_schema=False, sync_to_thread=False)
 def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """The OpenAPI document, built once per process."""
-    state = request.app.state
-    if "openapi_json" not in state:
-        state.openapi_json = encode_json(document_idempotency(request.app.openapi_schema.to_schema()))
-    return Response(content=state.openapi_json, media_type="application/json")
+    return Response(content=finished_document(request.app), media_type="application/json")
 
 
 @get("/docs", include_in_schema=False, sync_to_thread=False)

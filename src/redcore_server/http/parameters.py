@@ -9,6 +9,7 @@ text, and none of them belongs in an id, a search or a cursor. The answer is 400
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -44,4 +45,44 @@ def check_request(request: Request[Any, Any, Any]) -> None:
     if path:
         check_values(path.items())
     if request.scope.get("query_string"):
-        check_values(request.query_params.multi_items())
+        items = list(request.query_params.multi_items())
+        check_values(items)
+        _check_given_once_and_typed(items, _typed_parameters(request.route_handler))
+
+
+def _check_given_once_and_typed(items: list[tuple[str, Any]], typed: frozenset[str]) -> None:
+    """Every parameter here takes one value: a second one is a 400, never "the last wins". And the
+    word ``null`` is no value of a typed parameter (a role, a number, a time): the framework would
+    read it as "not given", so ``?status=null`` would list every status."""
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name, value in items:
+        if name in seen:
+            problems.append((name, "is given more than once; give it once"))
+        seen.add(name)
+        if value == "null" and name in typed:
+            problems.append((name, "is not a value it takes (leave it out not to filter)"))
+    if problems:
+        raise errors.ValidationError.of(*problems)
+
+
+_typed_cache: dict[int, frozenset[str]] = {}
+
+
+def _typed_parameters(handler: Any) -> frozenset[str]:
+    """The query parameters of ``handler`` (its own and its dependencies') that are not free text."""
+    found = _typed_cache.get(id(handler))
+    if found is None:
+        functions = [handler.fn] + [p.dependency for p in handler.resolve_dependencies().values()]
+        names: set[str] = set()
+        for function in functions:
+            try:
+                hints = typing.get_type_hints(function)
+            except Exception:  # a dependency without resolvable hints declares no typed parameter
+                hints = {}
+            for name, hint in hints.items():
+                kinds = {t for t in typing.get_args(hint) or (hint,) if t is not type(None)}
+                if name != "return" and kinds and kinds != {str}:
+                    names.add(name)
+        found = _typed_cache[id(handler)] = frozenset(names)
+    return found

@@ -16,6 +16,7 @@ from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.listing import text_parameter
 from redcore_server.http.openapi import READ_ERRORS, error_responses
+from redcore_server.http.openapi_document import UNLINKED
 from redcore_server.http.responses import JsonResponse
 from redcore_server.invitations.schemas import AcceptInvitation, Invitation
 from redcore_server.invitations.service import InvitationService
@@ -64,7 +65,7 @@ class UserInvitationController(Controller):
 
     @get(
         "/",
-        opt=requires(USERS_READ),
+        opt={**requires(USERS_READ), UNLINKED: True},
         responses=error_responses(*READ_ERRORS, 404),
         summary="Retrieve a user's invitation",
         description="The user's latest invitation and where it stands (`pending`, `accepted`, `revoked`, `expired`).",
@@ -81,7 +82,7 @@ class UserInvitationController(Controller):
 
     @post(
         "/",
-        opt=requires(USERS_WRITE),
+        opt={**requires(USERS_WRITE), UNLINKED: True},
         responses=error_responses(*READ_ERRORS, 404, 409, 429),
         status_code=HTTP_201_CREATED,
         summary="Send a user's invitation again",
@@ -101,7 +102,7 @@ class UserInvitationController(Controller):
 
     @delete(
         "/",
-        opt=requires(USERS_WRITE),
+        opt={**requires(USERS_WRITE), UNLINKED: True},
         responses=error_responses(*READ_ERRORS, 404),
         status_code=HTTP_204_NO_CONTENT,
         summary="Withdraw a user's invitation",

@@ -5,14 +5,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from redcore_server.text import SingleLine
+from redcore_server.currencies import ISO_4217
+from redcore_server.text import NonBlank, SingleLine
 
 Status = Literal["available", "out_of_stock", "discontinued"]
 
 MAX_PRICE = 2**53 - 1  # exact in every JSON implementation
 MAX_STOCK = 2**31 - 1
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Human-readable product name"), SingleLine]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Human-readable product name"), NonBlank]
 Sku = Annotated[
     str,
     msgspec.Meta(
@@ -25,7 +26,12 @@ Sku = Annotated[
 Price = Annotated[int, msgspec.Meta(ge=0, le=MAX_PRICE, description="Unit price in minor units (e.g. cents)")]
 Currency = Annotated[
     str,
-    msgspec.Meta(min_length=3, max_length=3, description="ISO 4217 code; the organization's by default"),
+    msgspec.Meta(
+        min_length=3,
+        max_length=3,
+        description="ISO 4217 code; the organization's by default",
+        extra_json_schema={"enum": sorted(ISO_4217)},
+    ),
     SingleLine,
 ]
 Stock = Annotated[int, msgspec.Meta(ge=0, le=MAX_STOCK, description="Units available")]

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from redcore_server.text import Secret, SingleLine
+from redcore_server.text import HttpUrl, NonBlank, Secret, SingleLine
 
 Role = Literal["admin", "editor", "viewer"]
 Status = Literal["active", "inactive", "pending_invite", "suspended"]
@@ -13,14 +13,19 @@ SettableStatus = Literal["active", "inactive", "suspended"]
 
 Email = Annotated[
     str,
-    msgspec.Meta(min_length=3, max_length=254, description="Email address; stored in its normalised form"),
+    msgspec.Meta(
+        min_length=3,
+        max_length=254,
+        description="Email address; stored in its normalised form",
+        extra_json_schema={"format": "email"},
+    ),
     SingleLine,
 ]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Full display name"), SingleLine]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="Full display name"), NonBlank]
 Password = Annotated[
     str, msgspec.Meta(min_length=8, max_length=128, description="8–128 characters; stored only as Argon2id"), Secret
 ]
-Avatar = Annotated[str, msgspec.Meta(max_length=2048, description="http(s) URL of the avatar image"), SingleLine]
+Avatar = Annotated[str, msgspec.Meta(max_length=2048, description="http(s) URL of the avatar image"), HttpUrl]
 
 
 class User(msgspec.Struct):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 
@@ -18,10 +17,13 @@ from redcore_server.invitations.service import InvitationService
 from redcore_server.passwords import PasswordHasher
 from redcore_server.resources import ResourceKind
 from redcore_server.sessions import repository as sessions_repository
+from redcore_server.text import HTTP_URL_PATTERN
 from redcore_server.users import repository
 from redcore_server.users.emails import InvalidEmail, email_key, normalize_email
 from redcore_server.users.privileges import require_user_privilege
 from redcore_server.users.schemas import User, UserCreate, UserUpdate
+
+HTTP_URL = re.compile(HTTP_URL_PATTERN)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -47,8 +49,7 @@ def _check_name(name: str, problems: list[tuple[str, str]]) -> str:
 def _check_avatar(avatar: str | None, problems: list[tuple[str, str]]) -> str | None:
     if avatar is None:
         return None
-    parts = urlsplit(avatar)
-    if parts.scheme not in ("http", "https") or not parts.netloc or _CONTROL.search(avatar):
+    if not HTTP_URL.fullmatch(avatar):
         problems.append(("avatar", "must be an http(s) URL or null"))
     return avatar
 

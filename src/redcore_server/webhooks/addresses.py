@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from redcore_server.text import HTTP_URL_PATTERN
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+HTTP_URL = re.compile(HTTP_URL_PATTERN)
 RESOLVE_TIMEOUT = 5.0
 
 
@@ -43,6 +47,8 @@ def check_form(url: str) -> tuple[str, int]:
         raise UnsafeURL("must name a host")
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
         raise UnsafeURL("must not contain spaces or control characters")
+    if not HTTP_URL.fullmatch(url):  # what the OpenAPI document says, exactly (text.py)
+        raise UnsafeURL("must be an absolute http(s) URL with a host name in ASCII or an IP address")
     return parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 

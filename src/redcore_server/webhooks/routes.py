@@ -20,6 +20,7 @@ from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.crud import Collection, ListFilters, collection_controller
 from redcore_server.http.listing import ListMeta, list_meta, provide_page_request, text_parameter
 from redcore_server.http.openapi import ETAG_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses
+from redcore_server.http.openapi_document import BODY_OPTIONAL
 from redcore_server.http.responses import JsonResponse
 from redcore_server.webhooks.schemas import (
     DeliveryStatus,
@@ -93,7 +94,7 @@ class WebhookDeliveryController(Controller):
 
     @post(
         "/rotate_secret",
-        opt=requires(WEBHOOKS_MANAGE),
+        opt={**requires(WEBHOOKS_MANAGE), BODY_OPTIONAL: True},
         dependencies=documents_body(RotateSecret),
         responses=error_responses(*WRITE_ERRORS, 404),
         response_headers=[ETAG_HEADER],

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from redcore_server.text import MultiLine, SingleLine
+from redcore_server.text import HttpUrl, MultiLine, SingleLine
 
 EVENT_TYPES: tuple[str, ...] = (
     "user.created",
@@ -18,13 +18,20 @@ EVENT_TYPES: tuple[str, ...] = (
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 
 Url = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=2048, description="http(s) URL that receives the events"), SingleLine
+    str, msgspec.Meta(min_length=1, max_length=2048, description="http(s) URL that receives the events"), HttpUrl
 ]
 Description = Annotated[
     str, msgspec.Meta(max_length=500, description="A note for people: what this endpoint is"), MultiLine
 ]
 EventType = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=64, description="`user.created`, `product.*`…"), SingleLine
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=64,
+        description="`user.created`, `product.*`…",
+        extra_json_schema={"enum": list(EVENT_TYPES)},
+    ),
+    SingleLine,
 ]
 EventTypes = Annotated[
     list[EventType], msgspec.Meta(min_length=1, max_length=len(EVENT_TYPES), description="null: every event type")

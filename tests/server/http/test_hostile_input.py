@@ -16,12 +16,14 @@ from litestar import Litestar
 
 from redcore_server.app import create_app
 from redcore_server.config import Settings
-from redcore_server.text import MULTI_LINE_PATTERN, NO_NUL_PATTERN, SINGLE_LINE_PATTERN
+from redcore_server.http.openapi import finished_document
+from redcore_server.text import MULTI_LINE_PATTERN, NO_NUL_PATTERN, RULE_PATTERNS, SINGLE_LINE_PATTERN
 from tests import support
 from tests.server.users.test_routes import assert_error
 from tests.support import Tenant, http_client
 
-DOC: dict[str, Any] = create_app(Settings(database_url="sqlite:///unused.db")).openapi_schema.to_schema()
+_APP = create_app(Settings(database_url="sqlite:///unused.db"))
+DOC: dict[str, Any] = msgspec.json.decode(finished_document(_APP))  # the document clients read
 OPERATIONS = [
     (method.upper(), path, op)
     for path, ops in DOC["paths"].items()
@@ -38,9 +40,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "create_product": {"name": "Hostile", "sku": "HOSTILE-1", "price": 1},
     "put_product": {"name": "Hostile"},
     "patch_product": {"name": "Hostile"},
-    "create_webhook endpoint": {"url": "https://hooks.example.com/hostile"},
-    "put_webhook endpoint": {"description": "hostile"},
-    "patch_webhook endpoint": {"description": "hostile"},
+    "create_webhook_endpoint": {"url": "https://hooks.example.com/hostile"},
+    "put_webhook_endpoint": {"description": "hostile"},
+    "patch_webhook_endpoint": {"description": "hostile"},
     "rotate_webhook_endpoint_secret": {"grace_period": 0},
     "refresh_tokens": {"refresh_token": "rcr_hostile"},
     "sign_in": {"organization": "org_hostile", "email": "hostile@example.com", "password": "hostile-password"},
@@ -130,7 +132,7 @@ async def test_every_route_refuses_hostile_parameters(tenant: Tenant, method: st
 
     for param in op.get("parameters", []):
         name, where, types = param["name"], param["in"], _types(param["schema"])
-        if _free_text(param["schema"]):  # documented as free of control characters
+        if _free_text(param["schema"]) and where != "header":  # documented as free of control characters
             assert param["schema"].get("pattern") == SINGLE_LINE_PATTERN, f"{name} of {_id(op)}"
         if "integer" in types:
             assert "maximum" in param["schema"], f"{name} of {_id(op)} has no upper bound"
@@ -165,9 +167,7 @@ async def test_every_body_string_and_integer_refuses_hostile_values(
         if string is not None:
             pattern = _schema(prop).get("pattern") or string.get("pattern")
             if _free_text(prop) and not is_array and field != "sku":  # (Litestar drops array items' patterns)
-                assert pattern in (SINGLE_LINE_PATTERN, MULTI_LINE_PATTERN, NO_NUL_PATTERN), (
-                    f"{_id(op)}.{field} does not document its control-character rule"
-                )
+                assert pattern in RULE_PATTERNS, f"{_id(op)}.{field} does not document its control-character rule"
             for control in CONTROLS:
                 value = _sample(string, control)
                 sent = base | {field: [value] if is_array else value}

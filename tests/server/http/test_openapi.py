@@ -46,7 +46,8 @@ async def test_openapi_describes_every_users_route(tenant: Tenant) -> None:
             for status, resp in operation["responses"].items():
                 if status.startswith(("4", "5")):
                     ref = resp["content"]["application/json"]["schema"]["$ref"]
-                    assert ref.endswith("/ErrorResponse"), (path, method, status)
+                    expected = "/Health" if path == "/health" else "/ErrorResponse"  # /health answers its state
+                    assert ref.endswith(expected), (path, method, status)
 
     assert set(paths["/v1/products"]) >= {"get", "post"}
     assert set(paths["/v1/products/{id}"]) >= {"get", "patch", "put", "delete"}
@@ -73,3 +74,20 @@ async def test_docs_page_and_its_assets_are_served_locally(tenant: Tenant) -> No
             response = await anonymous.get(asset)
             assert response.status_code == 200
             assert len(response.content) > 1000
+
+
+async def test_the_document_is_valid_openapi_3_1(tenant: Tenant) -> None:
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    async with http_client(tenant.app) as anonymous:
+        doc = (await anonymous.get("/openapi.json")).json()
+        assert (await anonymous.get("/schema/openapi.json")).json() == doc  # one document, wherever read
+        assert (await anonymous.get("/schema/swagger")).status_code == 404  # no pages that load from CDNs
+    assert [e.message for e in OpenAPIV31SpecValidator(doc).iter_errors()] == []
+    public = {"/health", "/v1/auth/token", "/v1/auth/refresh", "/v1/invitations/accept"}
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            assert re.fullmatch(r"[a-z]+(_[a-z0-9]+)*", operation["operationId"]), operation["operationId"]
+            assert (operation.get("security") == []) == (path in public), (path, method)
+            if path.startswith("/v1/") and path not in public:
+                assert "429" in operation["responses"], (path, method)

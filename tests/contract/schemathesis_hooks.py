@@ -1,0 +1,38 @@
+"""Schemathesis hooks (loaded through ``SCHEMATHESIS_HOOKS``) that make it behave like a careful client
+where the OpenAPI document cannot say what a careful client does:
+
+- every request gets an ``Idempotency-Key`` of its own: one key sent with two different requests is
+  a client's mistake, which the server rightly refuses (400 ``idempotency_key_reused``);
+- ``offset``, ``page`` and ``starting_after`` are alternatives (two at once is a 400, as the contract
+  says), a constraint between query parameters that OpenAPI cannot express: the first is kept;
+- ``starting_after`` is a cursor the API issued (``meta.next_cursor``): a client sends back the ones
+  it was given, never made-up text (which is a 400, "not a cursor this API issued").
+
+Nothing else is filtered: every other generated value is sent as generated.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import schemathesis
+
+PAGING = ("offset", "page", "starting_after")
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
+    query = case.query
+    if query:
+        query.pop("starting_after", None)
+    if query and sum(name in query for name in PAGING) > 1:  # keep the first of the alternatives
+        first = next(name for name in PAGING if name in query)
+        for name in PAGING:
+            if name != first:
+                query.pop(name, None)
+    headers = case.headers
+    if headers and isinstance(headers.get("Idempotency-Key"), str):
+        value = headers["Idempotency-Key"]
+        if 1 <= len(value) <= 255 and all(" " <= c <= "~" for c in value):  # a valid key: make it unique
+            headers["Idempotency-Key"] = str(uuid.uuid4())
