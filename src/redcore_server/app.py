@@ -35,6 +35,7 @@ from redcore_server.passwords import PasswordHasher
 from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.products.service import ProductService
 from redcore_server.ratelimit.limiter import build_limiter
+from redcore_server.ratelimit.redis_limiter import RedisLink
 from redcore_server.sessions.routes import AuthController, UserSessionsController
 from redcore_server.sessions.service import SessionService, SignInPolicy
 from redcore_server.users.routes import USERS, UserController
@@ -54,7 +55,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     authenticator = Authenticator(
         db, cache_ttl=settings.credential_cache_ttl, last_used_interval=settings.key_last_used_interval
     )
-    limiter = build_limiter(settings.redis_url, settings.rate_limit_window, fail_closed=settings.rate_limit_fail_closed)
+    redis = RedisLink(settings.redis_url) if settings.redis_url else None  # one pool and one status for every limiter
+    limiter = build_limiter(redis, settings.rate_limit_window, fail_closed=settings.rate_limit_fail_closed)
     gate = Gate(
         authenticator, limiter, default_limit=settings.rate_limit, auth_failure_limit=settings.auth_failure_limit
     )
@@ -65,9 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         threads=settings.password_hash_threads,
     )
 
-    signin_failures = build_limiter(
-        settings.redis_url, settings.signin_window, fail_closed=settings.rate_limit_fail_closed
-    )
+    signin_failures = build_limiter(redis, settings.signin_window, fail_closed=settings.rate_limit_fail_closed)
     sessions = SessionService(
         hasher,
         signin_failures,
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         failure_window=settings.signin_window,
     )
     endpoints = WebhookEndpointService(allow_private=settings.webhook_allow_private)
-    invitations_sent = build_limiter(settings.redis_url, INVITATION_WINDOW, fail_closed=settings.rate_limit_fail_closed)
+    invitations_sent = build_limiter(redis, INVITATION_WINDOW, fail_closed=settings.rate_limit_fail_closed)
     invitations = InvitationService(
         hasher,
         invitations_sent,
@@ -130,9 +130,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await worker.stop()
             state.workers = {}
             await authenticator.drain()
-            await limiter.close()
-            await signin_failures.close()
-            await invitations_sent.close()
+            if redis is not None:
+                await redis.close()
             await db.close()
 
     v1 = Router(
