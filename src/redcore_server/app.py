@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ttl=settings.invitation_ttl,
             org_limit=settings.invitation_org_limit,
             address_limit=settings.invitation_address_limit,
+            global_address_limit=settings.invitation_global_address_limit,
         ),
     )
     services: dict[str, ReadableService[Any]] = {

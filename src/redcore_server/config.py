@@ -94,7 +94,14 @@ class Settings(BaseSettings):
     )
     invitation_ttl: int = Field(default=604_800, ge=300, description="seconds an invitation link works")
     invitation_org_limit: int = Field(default=1000, ge=0, description="invitations per organization per hour")
-    invitation_address_limit: int = Field(default=5, ge=0, description="invitations per email address per hour")
+    invitation_address_limit: int = Field(
+        default=5, ge=0, description="invitations per organization to one email address per hour"
+    )
+    invitation_global_address_limit: int = Field(
+        default=20,
+        ge=0,
+        description="invitation emails to one address per hour from all organizations; past it they wait",
+    )
 
     embedded_worker: bool = Field(
         default=True,

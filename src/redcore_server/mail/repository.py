@@ -30,10 +30,10 @@ class Email(msgspec.Struct):
     sent_at: datetime | None
 
 
-async def enqueue(db: Executor, email: Email) -> None:
+async def enqueue(db: Executor, email: Email, due: datetime) -> None:
     await db.execute(
         "INSERT INTO emails (id, org_id, kind, to_address, subject, body, status, attempt_count, next_attempt_at,"
-        " created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
+        " created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $8, $7)",
         email.id,
         email.org_id,
         email.kind,
@@ -41,6 +41,7 @@ async def enqueue(db: Executor, email: Email) -> None:
         email.subject,
         email.body,
         email.created_at,
+        due,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import new_id, utcnow
@@ -10,8 +12,17 @@ from redcore_server.mail.repository import Email
 
 
 async def queue(
-    tx: Executor, uow: UnitOfWork | None, *, org_id: str, kind: str, to: str, subject: str, body: str
+    tx: Executor,
+    uow: UnitOfWork | None,
+    *,
+    org_id: str,
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
+    send_at: datetime | None = None,
 ) -> str:
+    """Queue an email, sent once the transaction commits (or not before ``send_at``, when given)."""
     email = Email(
         id=new_id("eml"),
         org_id=org_id,
@@ -26,7 +37,7 @@ async def queue(
         created_at=utcnow(),
         sent_at=None,
     )
-    await repository.enqueue(tx, email)
+    await repository.enqueue(tx, email, send_at or email.created_at)
     if uow is not None:
         uow.queued.add("mail")
     return email.id
