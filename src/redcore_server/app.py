@@ -76,8 +76,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             refresh_ttl=settings.refresh_token_ttl,
             failure_limit=settings.signin_failure_limit,
             address_limit=settings.signin_address_limit,
+            backoff_threshold=settings.signin_backoff_threshold,
+            backoff_max=settings.signin_backoff_max,
         ),
-        failure_window=settings.signin_window,
     )
     endpoints = WebhookEndpointService(allow_private=settings.webhook_allow_private)
     invitations_sent = build_limiter(redis, INVITATION_WINDOW, fail_closed=settings.rate_limit_fail_closed)
