@@ -55,7 +55,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     authenticator = Authenticator(
         db, cache_ttl=settings.credential_cache_ttl, last_used_interval=settings.key_last_used_interval
     )
-    redis = RedisLink(settings.redis_url) if settings.redis_url else None  # one pool and one status for every limiter
+    # One Redis pool, outage and /health status for every limiter of the process.
+    redis = RedisLink(settings.redis_url, fail_closed=settings.rate_limit_fail_closed) if settings.redis_url else None
     limiter = build_limiter(redis, settings.rate_limit_window, fail_closed=settings.rate_limit_fail_closed)
     gate = Gate(
         authenticator, limiter, default_limit=settings.rate_limit, auth_failure_limit=settings.auth_failure_limit
@@ -122,6 +123,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             await ensure_migrated(db)
             await authenticator.listen()
+            if redis is not None:
+                redis.start()  # watch Redis: /health stays true, and an outage ends by itself
             if settings.embedded_worker:
                 state.workers = {w.name: w for w in outbox_workers(db, settings)}
                 for worker in state.workers.values():

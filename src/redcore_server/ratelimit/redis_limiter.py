@@ -11,9 +11,10 @@ the limit, and several admit the limit less what the others still hold unspent w
 
 When Redis cannot be reached the limiters either keep serving on a per-process count (fail-open,
 the default: logged once per outage, shown by ``/health``) or refuse with 503 (fail-closed). While
-Redis is away a background probe pings it twice a second, so counting is shared again within a
-second of its return, with or without traffic. A pooled connection that died while idle (Redis
-restarted) is retried once on a fresh connection before anything counts as an outage.
+Redis is away a watcher pings it twice a second, so counting is shared again within a second of its
+return, with or without traffic; in a quiet process it also pings every few seconds, so ``/health``
+notices an outage without a request. A pooled connection that died while idle (Redis restarted) is
+retried once on a fresh connection before anything counts as an outage.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ return math.max(0, theoretical - ahead - now)
 """
 MAX_BATCH = 100
 PROBE_EVERY = 0.5  # seconds between pings while Redis is away
+IDLE_CHECK = 5.0  # ping Redis when no command has reached it for this long
 
 
 class _RetryDeadConnection(Retry):
@@ -95,15 +97,30 @@ class _RetryDeadConnection(Retry):
 
 class RedisLink:
     """One Redis client (its connection pool) shared by a process's limiters, and whether Redis
-    answers: one outage, one log line, one ``/health`` status for all of them."""
+    answers: one outage, one log line, one ``/health`` status for all of them.
 
-    def __init__(self, url: str, *, timeout: float = 0.5, probe_every: float = PROBE_EVERY) -> None:
+    A watcher (started with the app, or by the first outage) pings Redis every ``probe_every``
+    seconds while it is away, so counting is shared again soon after it returns, with or without
+    traffic, and also when no limiter has reached it for ``idle_check`` seconds, so that ``/health``
+    tells the truth in a quiet process too (a busy one learns from its own commands)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        fail_closed: bool = False,
+        timeout: float = 0.5,
+        probe_every: float = PROBE_EVERY,
+        idle_check: float = IDLE_CHECK,
+    ) -> None:
         self.redis = aioredis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=_RetryDeadConnection()
         )
-        self._probe_every = probe_every
+        self._policy = "refusing requests (fail-closed)" if fail_closed else "limiting per process (fail-open)"
+        self._probe_every, self._idle_check = probe_every, idle_check
         self._down_since: float | None = None
-        self._probe: asyncio.Task[None] | None = None
+        self._last_contact = time.monotonic()
+        self._watcher: asyncio.Task[None] | None = None
 
     @property
     def up(self) -> bool:
@@ -112,29 +129,40 @@ class RedisLink:
     def status(self) -> str:
         return "ok" if self._down_since is None else "degraded"
 
-    def mark_down(self, exc: BaseException, policy: str) -> None:
-        if self._down_since is not None:
-            return
-        self._down_since = time.monotonic()
-        logger.error("Redis is unreachable (%s): %s until it returns", exc, policy)
-        self._probe = asyncio.get_running_loop().create_task(self._wait_for_redis())
+    def start(self) -> None:
+        """Start watching Redis (in the running event loop); idempotent."""
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.get_running_loop().create_task(self._watch())
 
-    async def _wait_for_redis(self) -> None:
+    def contact(self) -> None:
+        """A command just succeeded."""
+        self._last_contact = time.monotonic()
+
+    def mark_down(self, exc: BaseException) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            logger.error("Redis is unreachable (%s): %s until it returns", exc, self._policy)
+        self.start()
+
+    async def _watch(self) -> None:
         while True:
             await asyncio.sleep(self._probe_every)
+            if self._down_since is None and time.monotonic() - self._last_contact < self._idle_check:
+                continue
             try:
                 await self.redis.ping()
-            except (RedisError, OSError):
+            except (RedisError, OSError) as exc:
+                self.mark_down(exc)
                 continue
-            down_for = time.monotonic() - (self._down_since or time.monotonic())
-            self._down_since = None
-            logger.warning("Redis is reachable again after %.1f s: rate limits are shared again", down_for)
-            return
+            self.contact()
+            if self._down_since is not None:
+                down_for, self._down_since = time.monotonic() - self._down_since, None
+                logger.warning("Redis is reachable again after %.1f s: rate limits are shared again", down_for)
 
     async def close(self) -> None:
-        if self._probe is not None:
-            self._probe.cancel()
-            await asyncio.wait([self._probe])
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.wait([self._watcher])
         await self.redis.aclose()
 
 
@@ -157,7 +185,7 @@ class RedisLimiter:
     ) -> None:
         self.window = window
         self._owns_link = isinstance(link, str)
-        self._link = RedisLink(link) if isinstance(link, str) else link
+        self._link = RedisLink(link, fail_closed=fail_closed) if isinstance(link, str) else link
         redis = self._link.redis
         self._reserve, self._undo = redis.register_script(_RESERVE), redis.register_script(_UNDO)
         self._claim, self._schedule = redis.register_script(_CLAIM), redis.register_script(_SCHEDULE)
@@ -199,6 +227,7 @@ class RedisLimiter:
             finally:
                 batch.reserving = None
                 reserved.set()
+            self._link.contact()
             batch.last = int(count)
             batch.next = batch.last - size + 2  # the first position is this hit's
             return decide(batch.last - size + 1, limit, batch.index, self.window, now)
@@ -211,6 +240,7 @@ class RedisLimiter:
             except (RedisError, OSError) as exc:
                 self._mark_down(exc)
             else:
+                self._link.contact()
                 return int(raw or 0)
         self._refuse_if_closed()
         return self._fallback.count_now(key)
@@ -222,6 +252,7 @@ class RedisLimiter:
             except (RedisError, OSError) as exc:
                 self._mark_down(exc)
             else:
+                self._link.contact()
                 return
         self._fallback.undo_now(key)
 
@@ -232,6 +263,7 @@ class RedisLimiter:
             except (RedisError, OSError) as exc:
                 self._mark_down(exc)
             else:
+                self._link.contact()
                 return int(left) / 1000
         self._refuse_if_closed()
         return self._fallback.claim_now(key, seconds)
@@ -247,13 +279,13 @@ class RedisLimiter:
             except (RedisError, OSError) as exc:
                 self._mark_down(exc)
             else:
+                self._link.contact()
                 return int(wait) / 1000
         self._refuse_if_closed()
         return self._fallback.schedule_now(key, limit, window)
 
     def _mark_down(self, exc: BaseException) -> None:
-        policy = "refusing requests (fail-closed)" if self._fail_closed else "limiting per process (fail-open)"
-        self._link.mark_down(exc, policy)
+        self._link.mark_down(exc)
 
     def _refuse_if_closed(self) -> None:
         if self._fail_closed:

@@ -223,11 +223,32 @@ async def test_counting_is_shared_again_soon_after_redis_returns_without_traffic
         assert (await keys.hit("k", 10)).allowed  # fail-open, counted in this process
         assert keys.status() == invitations.status() == "degraded"
         own_redis.start()
-        for _ in range(60):  # no hit meanwhile: the probe notices by itself
-            if keys.status() == "ok":
-                break
-            await asyncio.sleep(0.05)
-        assert keys.status() == invitations.status() == "ok"
+        assert await _status_within(keys, "ok", 3)  # no hit meanwhile: the watcher notices by itself
+        assert invitations.status() == "ok"
         assert (await keys.hit("k", 10)).count == 1  # counted in Redis again (empty after its restart)
     finally:
         await link.close()
+
+
+async def test_a_quiet_process_notices_an_outage_and_its_end(own_redis: OwnRedis) -> None:
+    """No hit at all: the watcher alone keeps the status (what /health shows) true."""
+    own_redis.start()
+    link = RedisLink(own_redis.url, idle_check=0.2)
+    limiter = RedisLimiter(link, WINDOW)
+    link.start()
+    try:
+        assert limiter.status() == "ok"
+        own_redis.stop()
+        assert await _status_within(limiter, "degraded", 3)
+        own_redis.start()
+        assert await _status_within(limiter, "ok", 3)
+    finally:
+        await link.close()
+
+
+async def _status_within(limiter: Limiter, expected: str, seconds: float) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if limiter.status() == expected:
+            return True
+        await asyncio.sleep(0.05)
+    return limiter.status() == expected

@@ -48,16 +48,15 @@ async def test_a_redis_restart_under_load(database_url: str, tmp_path: Path, own
         statuses: Counter[int] = Counter()
         stop = asyncio.Event()
         async with httpx.AsyncClient(headers={"Authorization": f"Bearer {secret}"}, timeout=5) as client:
-            load = [asyncio.create_task(_load(client, servers, statuses, stop)) for _ in range(8)]
+            load = [asyncio.create_task(_load(client, servers, statuses, stop)) for _ in range(4)]
             try:
-                await asyncio.sleep(1)
+                await asyncio.sleep(0.5)
                 assert await _shared_budget(limited[0], servers) == [200] * 6 + [429]
 
                 own_redis.stop()  # under load
                 await _all_health(servers, "redis degraded", within=3)
-                await asyncio.sleep(1)
                 served_during_outage = statuses[200]
-                await asyncio.sleep(1)
+                await asyncio.sleep(0.5)
                 assert statuses[200] > served_during_outage  # fail-open: still serving
 
                 stop.set()  # no traffic from here: the servers must notice Redis's return by themselves
@@ -68,8 +67,8 @@ async def test_a_redis_restart_under_load(database_url: str, tmp_path: Path, own
                 assert await _shared_budget(limited[1], servers) == [200] * 6 + [429]  # one budget again
 
                 stop.clear()
-                load = [asyncio.create_task(_load(client, servers, statuses, stop)) for _ in range(8)]
-                await asyncio.sleep(1)
+                load = [asyncio.create_task(_load(client, servers, statuses, stop)) for _ in range(4)]
+                await asyncio.sleep(0.5)
             finally:
                 stop.set()
                 await asyncio.gather(*load)
@@ -87,7 +86,7 @@ async def test_a_redis_restart_under_load(database_url: str, tmp_path: Path, own
             assert await _shared_budget(limited[2], servers) == [200] * 6 + [429]
 
     assert set(statuses) == {200}, statuses  # not one 500 (nor 503: fail-open) in thousands of requests
-    assert statuses[200] > 500
+    assert statuses[200] > 100
     for server in servers:
         log = server.log_text()
         assert log.count("Redis is unreachable") == 1, log  # the real outage, once; not the idle restart
