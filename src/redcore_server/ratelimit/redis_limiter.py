@@ -77,7 +77,8 @@ IDLE_CHECK = 5.0  # ping Redis when no command has reached it for this long
 class _RetryDeadConnection(Retry):
     """Retry a command once, at once, on a fresh connection when its connection failed (a pooled
     socket Redis closed while it sat idle), but not when Redis was merely slow: a timeout is not
-    retried, so a hung Redis costs a request one ``socket_timeout``, not two."""
+    retried, so a hung Redis costs a request one ``socket_timeout``, not two. (redis-py's own
+    ``Retry`` retries timeouts too; this loop keeps its contract: ``fail`` disconnects.)"""
 
     def __init__(self) -> None:
         super().__init__(NoBackoff(), 1, (RedisConnectionError,))
@@ -89,10 +90,17 @@ class _RetryDeadConnection(Retry):
         is_retryable: Callable[[Exception], bool] | None = None,
         with_failure_count: bool = False,
     ) -> T:
-        def retryable(error: Exception) -> bool:
-            return not isinstance(error, RedisTimeoutError) and (is_retryable is None or is_retryable(error))
-
-        return await super().call_with_retry(do, fail, retryable, with_failure_count)
+        failures = 0
+        while True:
+            try:
+                return await do()
+            except RedisConnectionError as error:
+                if isinstance(error, RedisTimeoutError) or (is_retryable is not None and not is_retryable(error)):
+                    raise
+                failures += 1
+                await (fail(error, failures) if with_failure_count else fail(error))
+                if failures > 1:
+                    raise
 
 
 class RedisLink:
