@@ -209,7 +209,7 @@ class RedisLimiter:
             batch = self._batches.get(key)
             if batch is None or batch.index < index:
                 if len(self._batches) >= MAX_KEYS:
-                    self._batches = {k: b for k, b in self._batches.items() if b.index >= index}
+                    self._prune(index)
                 batch = self._batches[key] = _Batch(index)
             if batch.next <= batch.last:
                 position = batch.next
@@ -239,6 +239,15 @@ class RedisLimiter:
             batch.last = int(count)
             batch.next = batch.last - size + 2  # the first position is this hit's
             return decide(batch.last - size + 1, limit, batch.index, self.window, now)
+
+    def _prune(self, index: int) -> None:
+        """Forget batches of past windows and batches with nothing left to hand out; if that is not
+        enough (too many keys each holding positions), forget everything: a forgotten position is
+        only one fewer allowed, never one more."""
+        kept = {
+            k: b for k, b in self._batches.items() if b.index >= index and (b.next <= b.last or b.reserving is not None)
+        }
+        self._batches = kept if len(kept) < MAX_KEYS // 2 else {}
 
     async def count(self, key: str) -> int:
         """Positions reserved in the window (a process may not have handed all of its batch out yet)."""
