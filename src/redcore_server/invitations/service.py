@@ -165,7 +165,7 @@ class InvitationService:
         ):
             if limit and not (decision := await self._sent.hit(key, limit)).allowed:
                 raise errors.RateLimited(
-                    f"{message} in the last hour; retry in {decision.retry_after} s.",
+                    f"{message} this hour; retry in {decision.retry_after} s.",
                     headers={"Retry-After": str(decision.retry_after)},
                 )
         if not self.policy.global_address_limit:
