@@ -29,7 +29,13 @@ from redcore_server.db.migrate import upgrade
 async def main(rounds: int) -> None:
     url = f"sqlite:///{tempfile.mkdtemp(prefix='redcore-bench-')}/signin.db"
     await asyncio.to_thread(upgrade, url)
-    settings = Settings(database_url=url, embedded_worker=False, signin_failure_limit=0, signin_address_limit=0)
+    settings = Settings(
+        database_url=url,
+        embedded_worker=False,
+        signin_failure_limit=0,
+        signin_address_limit=0,
+        signin_backoff_threshold=0,
+    )
     async with support.running(create_app(settings)) as app:
         tenant = await support.make_tenant(app)
         await tenant.create_user(email="real@example.com", password="the real password")  # noqa: S106 - a bench account

@@ -58,6 +58,7 @@ TEST_LIMITS = {
     "signin_address_limit": 1_000_000,
     "invitation_org_limit": 1_000_000,
     "invitation_address_limit": 1_000_000,
+    "invitation_global_address_limit": 1_000_000,
 }
 # Webhook receivers in tests listen on loopback; retries and housekeeping come fast.
 TEST_WEBHOOKS: dict[str, Any] = {

@@ -38,6 +38,7 @@ from redcore_server.passwords import PasswordHasher
 from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.products.service import ProductService
 from redcore_server.ratelimit.limiter import build_limiter
+from redcore_server.ratelimit.redis_limiter import RedisLink
 from redcore_server.sessions.routes import AuthController, UserSessionsController
 from redcore_server.sessions.service import SessionService, SignInPolicy
 from redcore_server.users.routes import USERS, UserController
@@ -60,7 +61,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     authenticator = Authenticator(
         db, cache_ttl=settings.credential_cache_ttl, last_used_interval=settings.key_last_used_interval
     )
-    limiter = build_limiter(settings.redis_url, settings.rate_limit_window, fail_closed=settings.rate_limit_fail_closed)
+    # One Redis pool, outage and /health status for every limiter of the process.
+    redis = RedisLink(settings.redis_url, fail_closed=settings.rate_limit_fail_closed) if settings.redis_url else None
+    limiter = build_limiter(redis, settings.rate_limit_window, fail_closed=settings.rate_limit_fail_closed)
     gate = Gate(
         authenticator, limiter, default_limit=settings.rate_limit, auth_failure_limit=settings.auth_failure_limit
     )
@@ -71,9 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         threads=settings.password_hash_threads,
     )
 
-    signin_failures = build_limiter(
-        settings.redis_url, settings.signin_window, fail_closed=settings.rate_limit_fail_closed
-    )
+    signin_failures = build_limiter(redis, settings.signin_window, fail_closed=settings.rate_limit_fail_closed)
     sessions = SessionService(
         hasher,
         signin_failures,
@@ -82,11 +83,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             refresh_ttl=settings.refresh_token_ttl,
             failure_limit=settings.signin_failure_limit,
             address_limit=settings.signin_address_limit,
+            backoff_threshold=settings.signin_backoff_threshold,
+            backoff_max=settings.signin_backoff_max,
         ),
-        failure_window=settings.signin_window,
     )
     endpoints = WebhookEndpointService(allow_private=settings.webhook_allow_private)
-    invitations_sent = build_limiter(settings.redis_url, INVITATION_WINDOW, fail_closed=settings.rate_limit_fail_closed)
+    invitations_sent = build_limiter(redis, INVITATION_WINDOW, fail_closed=settings.rate_limit_fail_closed)
     invitations = InvitationService(
         hasher,
         invitations_sent,
@@ -95,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ttl=settings.invitation_ttl,
             org_limit=settings.invitation_org_limit,
             address_limit=settings.invitation_address_limit,
+            global_address_limit=settings.invitation_global_address_limit,
         ),
     )
     services: dict[str, ReadableService[Any]] = {
@@ -129,6 +132,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             await ensure_migrated(db)
             await authenticator.listen()
+            if redis is not None:
+                redis.start()  # watch Redis: /health stays true, and an outage ends by itself
             if settings.embedded_worker:
                 state.workers = {w.name: w for w in outbox_workers(db, settings)}
                 for worker in state.workers.values():
@@ -141,9 +146,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await worker.stop()
             state.workers = {}
             await authenticator.drain()
-            await limiter.close()
-            await signin_failures.close()
-            await invitations_sent.close()
+            if redis is not None:
+                await redis.close()
             await db.close()
 
     v1 = Router(

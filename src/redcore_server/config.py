@@ -101,10 +101,19 @@ class Settings(BaseSettings):
     )
     signin_window: float = Field(default=900.0, gt=0, description="seconds over which failed sign-ins are counted")
     signin_failure_limit: int = Field(
-        default=10, ge=0, description="failed sign-ins per account per window before 429; 0: no limit"
+        default=10, ge=0, description="failed sign-ins per account from one client address per window; 0: no limit"
     )
     signin_address_limit: int = Field(
-        default=100, ge=0, description="failed sign-ins per client address per window before 429; 0: no limit"
+        default=100, ge=0, description="failed sign-ins per client address (all accounts) per window; 0: no limit"
+    )
+    signin_backoff_threshold: int = Field(
+        default=10,
+        ge=0,
+        description="failed sign-ins per account (all addresses) per window before attempts from addresses the "
+        "user never signed in from are spaced out; 0: never",
+    )
+    signin_backoff_max: float = Field(
+        default=60.0, ge=1, le=3600, description="the longest wait (seconds) between those spaced-out attempts"
     )
 
     idempotency_ttl: int = Field(
@@ -120,7 +129,14 @@ class Settings(BaseSettings):
     )
     invitation_ttl: int = Field(default=604_800, ge=300, description="seconds an invitation link works")
     invitation_org_limit: int = Field(default=1000, ge=0, description="invitations per organization per hour")
-    invitation_address_limit: int = Field(default=5, ge=0, description="invitations per email address per hour")
+    invitation_address_limit: int = Field(
+        default=5, ge=0, description="invitations per organization to one email address per hour"
+    )
+    invitation_global_address_limit: int = Field(
+        default=20,
+        ge=0,
+        description="invitation emails to one address per hour from all organizations; past it they wait",
+    )
 
     embedded_worker: bool = Field(
         default=True,

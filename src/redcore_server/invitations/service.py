@@ -3,7 +3,15 @@
 Creating a user without a password invites them, in the same transaction: an invitation row (the
 link's token stored only as SHA-256) and an email in the durable outbox, sent after the commit. The
 link works once, until it expires (7 days by default) or a newer invitation or a revocation replaces
-it. Sending is limited per organization and per address (``REDCORE_INVITATION_*_LIMIT`` per hour).
+it.
+
+Sending is limited per organization and per organization and address (``REDCORE_INVITATION_ORG_LIMIT``,
+``REDCORE_INVITATION_ADDRESS_LIMIT`` per hour): past either, 429 and nothing is made. One organization's
+invitations never count against another's. An address also gets at most
+``REDCORE_INVITATION_GLOBAL_ADDRESS_LIMIT`` invitation emails an hour from all organizations together
+(an abuse bound on one inbox): past it the invitation is still made and its email waits in the outbox,
+spaced out so the bound holds, rather than failing a request because of another tenant (or telling it
+that another tenant exists).
 """
 
 from __future__ import annotations
@@ -23,8 +31,9 @@ from redcore_server.keys.service import hash_secret
 from redcore_server.mail import service as mail
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.passwords import PasswordHasher
-from redcore_server.ratelimit.limiter import Limiter, seconds_until_window_ends
+from redcore_server.ratelimit.limiter import Limiter
 from redcore_server.users import repository as users_repository
+from redcore_server.users.emails import counter_key
 from redcore_server.users.privileges import require_user_privilege
 from redcore_server.users.schemas import User
 
@@ -48,18 +57,19 @@ class InvitationPolicy:
     link: str  # the page the link opens; the token is added as ?token=…
     ttl: int = 604_800
     org_limit: int = 1000  # invitations sent per organization per hour (0: no limit)
-    address_limit: int = 5  # invitations sent per email address per hour (0: no limit)
+    address_limit: int = 5  # invitations sent per organization to one address per hour (0: no limit)
+    global_address_limit: int = 20  # invitation emails to one address per hour, all organizations (0: no bound)
 
 
 class InvitationService:
     def __init__(self, hasher: PasswordHasher, sent: Limiter, policy: InvitationPolicy) -> None:
         self._hasher = hasher
-        self._sent = sent  # counts invitations sent per organization and per address, per hour
+        self._sent = sent  # counts invitations per organization and per (organization, address), per hour
         self.policy = policy
 
     async def invite(self, uow: UnitOfWork, org_id: str, user: User) -> Invitation:
         """Invite ``user`` (in the caller's transaction): earlier links stop working."""
-        await self._within_limits(org_id, user.email)
+        send_in = await self._within_limits(org_id, user.email)
         tx = await uow.tx()
         now = utcnow()
         await repository.revoke_open(tx, org_id, user.id, now)
@@ -93,6 +103,7 @@ class InvitationService:
                 f"The link works once, until {expires_at:%Y-%m-%d %H:%M} UTC.\n"
                 "If you did not expect this invitation, you can ignore this email.\n"
             ),
+            send_at=now + timedelta(seconds=send_in) if send_in > 0 else None,
         )
         return Invitation(ident, user.id, user.email, "pending", now, expires_at, None)
 
@@ -149,13 +160,19 @@ class InvitationService:
             raise errors.NotFound(f"No user with id {user_id!r}.")
         return user
 
-    async def _within_limits(self, org_id: str, email: str) -> None:
-        for key, limit in (
-            (f"invite-org:{org_id}", self.policy.org_limit),
-            (f"invite-to:{email.lower()}", self.policy.address_limit),
+    async def _within_limits(self, org_id: str, email: str) -> float:
+        """Refuse (429) past this organization's limits; else the seconds the email should wait so
+        the address's bound across every organization holds (0 when it may go now)."""
+        address = counter_key(email)
+        for key, limit, message in (
+            (f"invite-org:{org_id}", self.policy.org_limit, "This organization has sent too many invitations"),
+            (f"invite-to:{org_id}:{address}", self.policy.address_limit, "Too many invitations to this address"),
         ):
-            if limit and not (await self._sent.hit(key, limit)).allowed:
-                retry = seconds_until_window_ends(WINDOW)
+            if limit and not (decision := await self._sent.hit(key, limit)).allowed:
                 raise errors.RateLimited(
-                    "Too many invitations sent; try again later.", headers={"Retry-After": str(retry)}
+                    f"{message} this hour; retry in {decision.retry_after} s.",
+                    headers={"Retry-After": str(decision.retry_after)},
                 )
+        if not self.policy.global_address_limit:
+            return 0.0
+        return await self._sent.schedule(f"invite-any:{address}", self.policy.global_address_limit, WINDOW)

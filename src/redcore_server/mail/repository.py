@@ -37,10 +37,10 @@ class Email(msgspec.Struct):
     sent_at: datetime | None
 
 
-async def enqueue(db: Executor, email: Email) -> None:
+async def enqueue(db: Executor, email: Email, due: datetime) -> None:
     await db.execute(
         "INSERT INTO emails (id, org_id, user_id, kind, to_address, subject, body, status, attempt_count,"
-        " next_attempt_at, created_at) VALUES ($1, $2, $8, $3, $4, $5, $6, 'pending', 0, $7, $7)",
+        " next_attempt_at, created_at) VALUES ($1, $2, $8, $3, $4, $5, $6, 'pending', 0, $9, $7)",
         email.id,
         email.org_id,
         email.kind,
@@ -49,6 +49,7 @@ async def enqueue(db: Executor, email: Email) -> None:
         email.body,
         email.created_at,
         email.user_id,
+        due,
     )
 
 

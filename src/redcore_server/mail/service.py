@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import new_id, utcnow
@@ -19,9 +21,11 @@ async def queue(
     to: str,
     subject: str,
     body: str,
+    send_at: datetime | None = None,
 ) -> str:
-    """Queue an email to ``to``; ``user_id`` names the user it is for, so that it is cancelled and
-    erased with them (``erasure/``)."""
+    """Queue an email to ``to``, sent once the transaction commits (or not before ``send_at``, when
+    given); ``user_id`` names the user it is for, so that it is cancelled and erased with them
+    (``erasure/``)."""
     email = Email(
         id=new_id("eml"),
         org_id=org_id,
@@ -37,7 +41,7 @@ async def queue(
         created_at=utcnow(),
         sent_at=None,
     )
-    await repository.enqueue(tx, email)
+    await repository.enqueue(tx, email, send_at or email.created_at)
     if uow is not None:
         uow.queued.add("mail")
     return email.id

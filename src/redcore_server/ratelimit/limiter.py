@@ -1,45 +1,29 @@
-"""Fixed-window counters: ``limit`` requests per ``window`` seconds per key.
+"""Fixed-window counters: ``limit`` hits per ``window`` seconds per key, and two helpers the
+sign-in and invitation limits need (a claim that only one caller gets for a while, and a send
+schedule that spaces things out).
 
 Windows are aligned on multiples of ``window`` since the epoch, so every process and server agrees
 on when a window resets (``X-RateLimit-Reset``) without talking to the others.
 
-* :class:`MemoryLimiter` counts in this process: the embedded default for one process.
-* :class:`RedisLimiter` counts in Redis, so every worker and server shares one budget per key. A
-  process reserves positions in a window's count in batches (one atomic ``INCRBY`` per batch) and
-  hands them out locally: a request is allowed when its position is within the limit, so the total
-  allowed never exceeds the limit. Batches are a sixteenth of what the process last saw remaining
-  (at most 100), so near the limit they shrink to one position per round trip and no process sits
-  on budget another could use. When Redis cannot be reached it either
-  keeps serving on a per-process count (fail-open, the default: logged once per outage, shown by
-  ``/health``, and Redis is tried again every second) or refuses with 503 (fail-closed).
+* :class:`MemoryLimiter` counts in this process: the embedded default for one process, and what a
+  Redis limiter falls back on while Redis cannot be reached (fail-open).
+* :class:`~redcore_server.ratelimit.redis_limiter.RedisLimiter` counts in Redis, so every worker
+  and server shares one budget per key.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
-
-from redcore_server import errors
-
-logger = logging.getLogger("redcore.ratelimit")
+if TYPE_CHECKING:
+    from redcore_server.ratelimit.redis_limiter import RedisLink
 
 Clock = Callable[[], float]
-
-# KEYS[1] the window's counter; ARGV[1] positions to reserve, ARGV[2] the window's length in ms.
-# Returns the count after the reservation: this batch holds positions count-n+1 .. count.
-_RESERVE_SCRIPT = """
-local count = redis.call('INCRBY', KEYS[1], ARGV[1])
-if count == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return count
-"""
-MAX_BATCH = 100
+MAX_KEYS = 100_000  # per-process state kept for this many keys at most (older windows are dropped first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +33,7 @@ class Decision:
     remaining: int
     reset: int  # unix seconds when the window ends
     retry_after: int  # seconds until a refused caller may try again (0 when allowed)
+    count: int = 0  # this hit's position in the window's count (1 for the first hit)
 
     def headers(self) -> dict[str, str]:
         values = {
@@ -61,7 +46,7 @@ class Decision:
         return values
 
 
-def _decide(count: int, limit: int, window_index: int, window: float, now: float) -> Decision:
+def decide(count: int, limit: int, window_index: int, window: float, now: float) -> Decision:
     end = (window_index + 1) * window
     allowed = count <= limit
     return Decision(
@@ -70,6 +55,7 @@ def _decide(count: int, limit: int, window_index: int, window: float, now: float
         remaining=max(limit - count, 0),
         reset=math.ceil(end),
         retry_after=0 if allowed else max(math.ceil(end - now), 1),
+        count=count,
     )
 
 
@@ -81,11 +67,29 @@ def seconds_until_window_ends(window: float, now: float | None = None) -> int:
 
 class Limiter(Protocol):
     backend: str
+    window: float
 
-    async def hit(self, key: str, limit: int) -> Decision: ...
+    async def hit(self, key: str, limit: int) -> Decision:
+        """Count one hit of ``key`` in the current window; allowed while its position ≤ ``limit``."""
+        ...
 
     async def count(self, key: str) -> int:
         """How many hits ``key`` has had in the current window (without counting one)."""
+        ...
+
+    async def undo(self, key: str) -> None:
+        """Take back one hit of ``key`` in the current window (one that turned out not to count)."""
+        ...
+
+    async def claim(self, key: str, seconds: float) -> float:
+        """Hold ``key`` for ``seconds`` if nobody holds it: 0.0 when this caller got it, else the
+        seconds until the current holder's hold ends."""
+        ...
+
+    async def schedule(self, key: str, limit: int, window: float) -> float:
+        """Seconds from now when one more event of ``key`` may happen, so that events come at most
+        ``limit`` per ``window`` on average (a burst of ``limit``, then evenly spaced): 0.0 for now.
+        Each call takes its slot."""
         ...
 
     def status(self) -> str: ...
@@ -100,6 +104,8 @@ class MemoryLimiter:
         self.window = window
         self._clock = clock
         self._counts: dict[str, tuple[int, int]] = {}  # key -> (window index, count)
+        self._holds: dict[str, float] = {}  # key -> when its claim ends
+        self._schedules: dict[str, float] = {}  # key -> the theoretical time of the next event
 
     async def hit(self, key: str, limit: int) -> Decision:
         return self.hit_now(key, limit)
@@ -109,10 +115,10 @@ class MemoryLimiter:
         index = int(now // self.window)
         current = self._counts.get(key)
         count = current[1] + 1 if current is not None and current[0] == index else 1
-        if current is None and len(self._counts) >= 100_000:
-            self._prune(index)
+        if current is None and len(self._counts) >= MAX_KEYS:
+            self._counts = {k: v for k, v in self._counts.items() if v[0] == index}
         self._counts[key] = (index, count)
-        return _decide(count, limit, index, self.window, now)
+        return decide(count, limit, index, self.window, now)
 
     async def count(self, key: str) -> int:
         return self.count_now(key)
@@ -121,8 +127,39 @@ class MemoryLimiter:
         current = self._counts.get(key)
         return current[1] if current is not None and current[0] == int(self._clock() // self.window) else 0
 
-    def _prune(self, index: int) -> None:
-        self._counts = {k: v for k, v in self._counts.items() if v[0] == index}
+    async def undo(self, key: str) -> None:
+        self.undo_now(key)
+
+    def undo_now(self, key: str) -> None:
+        current = self._counts.get(key)
+        if current is not None and current[0] == int(self._clock() // self.window) and current[1] > 0:
+            self._counts[key] = (current[0], current[1] - 1)
+
+    async def claim(self, key: str, seconds: float) -> float:
+        return self.claim_now(key, seconds)
+
+    def claim_now(self, key: str, seconds: float) -> float:
+        now = self._clock()
+        until = self._holds.get(key, 0.0)
+        if until > now:
+            return until - now
+        if len(self._holds) >= MAX_KEYS:
+            self._holds = {k: v for k, v in self._holds.items() if v > now}
+        self._holds[key] = now + seconds
+        return 0.0
+
+    async def schedule(self, key: str, limit: int, window: float) -> float:
+        return self.schedule_now(key, limit, window)
+
+    def schedule_now(self, key: str, limit: int, window: float) -> float:
+        # GCRA: ``theoretical`` moves one interval ahead per event; an event may happen once it is no
+        # more than ``window - interval`` ahead of the clock (which lets a burst of ``limit`` through).
+        now, interval = self._clock(), window / limit
+        theoretical = max(self._schedules.get(key, now), now)
+        if len(self._schedules) >= MAX_KEYS:
+            self._schedules = {k: v for k, v in self._schedules.items() if v > now}
+        self._schedules[key] = theoretical + interval
+        return max(0.0, theoretical - (window - interval) - now)
 
     def status(self) -> str:
         return "ok"
@@ -131,81 +168,10 @@ class MemoryLimiter:
         return None
 
 
-class RedisLimiter:
-    backend = "redis"
+def build_limiter(redis: RedisLink | None, window: float, *, fail_closed: bool) -> Limiter:
+    """A Redis limiter on ``redis`` (shared by the process's limiters), else one counting in memory."""
+    if redis is not None:
+        from redcore_server.ratelimit.redis_limiter import RedisLimiter  # it imports this module
 
-    def __init__(
-        self, url: str, window: float, *, fail_closed: bool = False, clock: Clock = time.time, retry_every: float = 1.0
-    ) -> None:
-        self.window = window
-        self._clock = clock
-        self._redis = aioredis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self._script = self._redis.register_script(_RESERVE_SCRIPT)
-        # key -> [window index, next position to hand out, last position reserved]
-        self._batches: dict[str, list[int]] = {}
-        self._fail_closed = fail_closed
-        self._fallback = MemoryLimiter(window, clock)
-        self._retry_every = retry_every
-        self._down_since: float | None = None
-        self._next_try = 0.0
-
-    async def hit(self, key: str, limit: int) -> Decision:
-        now = self._clock()
-        index = int(now // self.window)
-        batch = self._batches.get(key)
-        if batch is not None and batch[0] == index and batch[1] <= batch[2]:
-            position = batch[1]
-            batch[1] += 1
-            return _decide(position, limit, index, self.window, now)
-        if self._down_since is None or now >= self._next_try:
-            seen = batch[2] if batch is not None and batch[0] == index else 0
-            size = max(1, min(MAX_BATCH, (limit - seen) // 16))
-            try:
-                count = int(await self._script(keys=[f"rl:{key}:{index}"], args=[size, int(self.window * 1000)]))
-            except (RedisError, OSError) as exc:
-                self._mark_down(now, exc)
-            else:
-                if self._down_since is not None:
-                    logger.warning("Redis is reachable again: rate limits are shared again")
-                    self._down_since = None
-                position = count - size + 1
-                if len(self._batches) >= 100_000:
-                    self._batches.clear()
-                self._batches[key] = [index, position + 1, count]
-                return _decide(position, limit, index, self.window, now)
-        if self._fail_closed:
-            raise errors.ServiceUnavailable("Rate limiting is unavailable; retry shortly.")
-        return self._fallback.hit_now(key, limit)
-
-    async def count(self, key: str) -> int:
-        """Positions reserved in the window (a process may not have handed all of its batch out yet)."""
-        now = self._clock()
-        if self._down_since is None or now >= self._next_try:
-            try:
-                raw = await self._redis.get(f"rl:{key}:{int(now // self.window)}")
-            except (RedisError, OSError) as exc:
-                self._mark_down(now, exc)
-            else:
-                return int(raw or 0)
-        if self._fail_closed:
-            raise errors.ServiceUnavailable("Rate limiting is unavailable; retry shortly.")
-        return self._fallback.count_now(key)
-
-    def _mark_down(self, now: float, exc: Exception) -> None:
-        if self._down_since is None:
-            self._down_since = now
-            policy = "refusing requests (fail-closed)" if self._fail_closed else "limiting per process (fail-open)"
-            logger.error("Redis is unreachable (%s): %s until it returns", exc, policy)
-        self._next_try = now + self._retry_every
-
-    def status(self) -> str:
-        return "degraded" if self._down_since is not None else "ok"
-
-    async def close(self) -> None:
-        await self._redis.aclose()
-
-
-def build_limiter(redis_url: str | None, window: float, *, fail_closed: bool) -> Limiter:
-    if redis_url:
-        return RedisLimiter(redis_url, window, fail_closed=fail_closed)
+        return RedisLimiter(redis, window, fail_closed=fail_closed)
     return MemoryLimiter(window)

@@ -38,3 +38,16 @@ rotated_refresh_tokens = sa.Table(
     sa.Index("uq_rotated_refresh_tokens_token_hash", "token_hash", unique=True),
     sa.Index("ix_rotated_refresh_tokens_session", "session_id"),
 )
+
+# The client addresses (IPv6: the /64) each user has signed in from successfully, for a while: while
+# an account's failed sign-ins are being slowed down, attempts from these are not (OWASP's "known
+# clients"). Deleted with the user.
+sign_in_addresses = sa.Table(
+    "sign_in_addresses",
+    metadata,
+    sa.Column("seq", SeqKey, sa.Identity(), primary_key=True),
+    sa.Column("user_id", sa.String(40), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("last_seen_at", Timestamp, nullable=False),
+    sa.Index("uq_sign_in_addresses_user_address", "user_id", "address", unique=True),
+)

@@ -121,3 +121,26 @@ async def delete_for_user(db: Executor, org_id: str, user_id: str, keep: str | N
     return await db.execute(
         "DELETE FROM sessions WHERE org_id = $1 AND user_id = $2 AND id <> $3", org_id, user_id, keep or ""
     )
+
+
+async def is_known_address(db: Executor, user_id: str | None, address: str, since: datetime) -> bool:
+    """Whether the user signed in successfully from ``address`` since ``since`` (False for no user)."""
+    row = await db.fetchrow(
+        "SELECT 1 FROM sign_in_addresses WHERE user_id = $1 AND address = $2 AND last_seen_at >= $3",
+        user_id or "",
+        address,
+        since,
+    )
+    return row is not None
+
+
+async def remember_address(db: Executor, user_id: str, address: str, now: datetime, forget_before: datetime) -> None:
+    """Record a successful sign-in from ``address``, and forget the user's addresses unused since ``forget_before``."""
+    await db.execute(
+        "INSERT INTO sign_in_addresses (user_id, address, last_seen_at) VALUES ($1, $2, $3)"
+        " ON CONFLICT (user_id, address) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+        user_id,
+        address,
+        now,
+    )
+    await db.execute("DELETE FROM sign_in_addresses WHERE user_id = $1 AND last_seen_at < $2", user_id, forget_before)

@@ -60,7 +60,8 @@ class AuthController(Controller):
         "Bearer credential whose scopes follow the user's role (viewer reads; editor also writes users and "
         "products; admin may do everything) — and a refresh token. Unknown emails, wrong passwords and users "
         "who may not sign in (inactive, suspended, invited) all get the same 401 `invalid_credentials`. "
-        "Failed sign-ins are limited per account and per address (429).",
+        "Failed sign-ins are limited per account and client address and per address, and an account under attack "
+        "slows down attempts from addresses its user never signed in from (429 with Retry-After).",
         operation_id="sign_in",
         security=[],
     )

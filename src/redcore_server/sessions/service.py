@@ -4,10 +4,26 @@ Tokens are ``rca_``/``rcr_`` and 43 random URL-safe characters (256 bits); only 
 stored, as for API keys. An access token works for ``access_token_ttl`` seconds; its refresh token
 replaces both (rotation) until the session's absolute end. A refresh token presented twice has
 leaked: the session it belongs to is revoked at once, in the same transaction that refuses it.
+
+Guessing is limited without letting anyone lock a user out (OWASP: throttle per account and client,
+slow down unknown clients rather than lock the account). Every attempt counts, up front so that
+concurrent attempts cannot slip past, and is taken back when it succeeds:
+
+* per (account, client address): ``failure_limit`` per window, then 429 for that pair only;
+* per client address, all accounts: ``address_limit`` per window (one address trying many accounts);
+* per account, all addresses: past ``backoff_threshold`` failures in the window, attempts from
+  addresses the user has never signed in from are spaced out, 1 s apart, then 2 s, 4 s … up to
+  ``backoff_max`` (429 with ``Retry-After`` in between). Addresses the user signed in from in the
+  last 90 days are not slowed down, so an attacker elsewhere cannot keep the user out.
+
+An IPv6 client counts as its /64 (one host can use a whole /64). Every refusal happens before any
+password check, and every check that happens costs the same Argon2 work.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,14 +36,16 @@ from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import new_id, utcnow
 from redcore_server.keys.service import hash_secret
 from redcore_server.passwords import PasswordHasher
-from redcore_server.ratelimit.limiter import Limiter, seconds_until_window_ends
+from redcore_server.ratelimit.limiter import Limiter
 from redcore_server.sessions import repository
 from redcore_server.sessions.schemas import Refresh, Session, SignIn, Tokens
 from redcore_server.users import repository as users_repository
+from redcore_server.users.emails import counter_key
 from redcore_server.users.privileges import require_user_privilege
 
 ACCESS_PREFIX = "rca_"
 REFRESH_PREFIX = "rcr_"
+KNOWN_ADDRESS_DAYS = 90  # an address a user signed in from stays known this long after its last use
 
 
 class InvalidCredentials(errors.AuthenticationFailed):
@@ -44,21 +62,41 @@ class InvalidRefreshToken(errors.AuthenticationFailed):
 class SignInPolicy:
     access_ttl: int = 900
     refresh_ttl: int = 2_592_000
-    failure_limit: int = 10  # failed sign-ins per account per window (0: no limit)
-    address_limit: int = 100  # failed sign-ins per client address per window (0: no limit)
+    failure_limit: int = 10  # failed sign-ins per account from one client address per window (0: no limit)
+    address_limit: int = 100  # failed sign-ins per client address, all accounts, per window (0: no limit)
+    backoff_threshold: int = 10  # failed sign-ins per account, all addresses, before back-off (0: never)
+    backoff_max: float = 60.0  # the longest wait between attempts from unknown addresses, seconds
 
 
 def _token(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(32)
 
 
+def client_network(ip: str | None) -> str:
+    """What limits count a client as: its IPv4 address, or its IPv6 /64."""
+    if not ip:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def _throttled(retry_after: float) -> errors.RateLimited:
+    return errors.RateLimited(
+        "Too many failed sign-ins; try again later.", headers={"Retry-After": str(max(1, math.ceil(retry_after)))}
+    )
+
+
 class SessionService:
-    def __init__(
-        self, hasher: PasswordHasher, failures: Limiter, policy: SignInPolicy, *, failure_window: float
-    ) -> None:
+    def __init__(self, hasher: PasswordHasher, failures: Limiter, policy: SignInPolicy) -> None:
         self._hasher = hasher
-        self._failures = failures  # counts failed sign-ins per account and per address
-        self._window = failure_window
+        self._failures = failures  # counts sign-ins that have not succeeded (see the module's docstring)
         self.policy = policy
 
     # -- signing in, refreshing, signing out -----------------------------------------------------
@@ -68,22 +106,27 @@ class SessionService:
     ) -> tuple[Tokens, str]:
         """Tokens for a user whose password matches, and the user's organization. Unknown accounts,
         wrong passwords and users who may not sign in get the same error after the same work."""
-        account, address = f"signin:{data.organization}:{data.email.strip().lower()}", f"signin-ip:{ip}"
-        await self._refuse_if_throttled(account, address)
+        account, network = f"{data.organization}:{counter_key(data.email)}", client_network(ip)
+        counted = await self._count_attempt(account, network)
         found = await users_repository.credentials(uow.db, data.organization, data.email.strip())
+        since = utcnow() - timedelta(days=KNOWN_ADDRESS_DAYS)
+        known = await repository.is_known_address(uow.db, found[0] if found is not None else None, network, since)
+        counted += await self._pace(account, known)
         if found is None or found[1] is None:
             await self._hasher.verify_nobody(data.password)
             ok = False
         else:
             ok = await self._hasher.verify(found[1], data.password) and found[2] == "active"
         if not ok or found is None:
-            await self._count_failure(account, address)
-            raise InvalidCredentials()
+            raise InvalidCredentials()  # the attempt stays counted
+        for key in counted:  # a sign-in that succeeds is not a failure
+            await self._failures.undo(key)
         user_id, password_hash = found[0], found[1]
         tx = await uow.tx()
         now = utcnow()
         rehashed = await self._hasher.hash(data.password) if self._hasher.needs_rehash(password_hash) else None
         await users_repository.record_sign_in(tx, user_id, now, rehashed)
+        await repository.remember_address(tx, user_id, network, now, now - timedelta(days=KNOWN_ADDRESS_DAYS))
         session = Session(
             id=new_id("ses"),
             user_id=user_id,
@@ -185,15 +228,33 @@ class SessionService:
         uow.commit_on_error = True  # the revocation stands although the request is refused
         raise InvalidRefreshToken(message)
 
-    async def _refuse_if_throttled(self, account: str, address: str) -> None:
-        for key, limit in ((account, self.policy.failure_limit), (address, self.policy.address_limit)):
-            if limit and await self._failures.count(key) >= limit:
-                retry = seconds_until_window_ends(self._window)
-                raise errors.RateLimited(
-                    "Too many failed sign-ins; try again later.", headers={"Retry-After": str(retry)}
-                )
-
-    async def _count_failure(self, account: str, address: str) -> None:
-        for key, limit in ((account, self.policy.failure_limit), (address, self.policy.address_limit)):
+    async def _count_attempt(self, account: str, network: str) -> tuple[str, ...]:
+        """Count the attempt per (account, address) and per address; 429 past either limit."""
+        counted: tuple[str, ...] = ()
+        for key, limit in (
+            (f"signin:{account}:{network}", self.policy.failure_limit),
+            (f"signin-ip:{network}", self.policy.address_limit),
+        ):
             if limit:
-                await self._failures.hit(key, limit)
+                decision = await self._failures.hit(key, limit)
+                if not decision.allowed:
+                    raise _throttled(decision.retry_after)
+                counted += (key,)
+        return counted
+
+    async def _pace(self, account: str, known: bool) -> tuple[str, ...]:
+        """Count the attempt against the account; past the threshold, an attempt from an address the
+        user has not signed in from must wait its turn: one per growing interval (429 meanwhile)."""
+        threshold = self.policy.backoff_threshold
+        if not threshold:
+            return ()
+        key = f"signin:{account}"
+        decision = await self._failures.hit(key, threshold)
+        if decision.allowed or known:
+            return (key,)
+        delay = min(2.0 ** min(decision.count - threshold - 1, 30), self.policy.backoff_max)
+        wait = await self._failures.claim(f"signin-pace:{account}", delay)
+        if wait > 0:
+            await self._failures.undo(key)  # not attempted: it does not lengthen the next wait
+            raise _throttled(wait)
+        return (key,)

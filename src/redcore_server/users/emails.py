@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from email_validator import EmailNotValidError, validate_email
 
 from redcore_server.text import fold
@@ -46,6 +48,12 @@ def normalize_email(address: str) -> str:
 def email_key(normalized: str) -> str:
     """The key an address is compared by: its normalised form, folded."""
     return fold(normalized)
+
+
+def counter_key(address: str) -> str:
+    """What a limiter counts an address under: a digest of :func:`lookup_key`, so every spelling of
+    one address shares a count and no address is kept in clear in Redis."""
+    return hashlib.sha256(lookup_key(address).encode()).hexdigest()[:32]
 
 
 def lookup_key(address: str) -> str:

@@ -1,29 +1,30 @@
 """Rate limits through HTTP: the contract's headers, 429, per-key limits, refused credentials,
-one budget across servers sharing Redis, and a Redis outage that the API rides through."""
+one budget across servers sharing Redis (exact under concurrency), and a Redis outage that the API
+rides through."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-import pytest
+import redis.asyncio as aioredis
 from litestar import Litestar
 
 from redcore_server.app import create_app
 from redcore_server.keys import service as keys_service
 from tests import support
+from tests.server.ratelimit.conftest import OwnRedis
+from tests.server.ratelimit.servers import new_key, serving
 from tests.server.users.test_routes import assert_error
 from tests.support import http_client
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+DAY = 86_400.0  # windows of a day: a test never straddles two (they are aligned on midnight UTC)
 
 LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
@@ -97,57 +98,63 @@ async def test_refused_credentials_are_not_counted_but_floods_are_limited(databa
             assert (await client.get("/v1/users")).headers["x-ratelimit-remaining"] == "4"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+async def statuses_of(n: int, at_once: int, send: Callable[[int], Awaitable[httpx.Response]]) -> Counter[int]:
+    """Send ``n`` requests (``send(i)``), ``at_once`` at a time; count their statuses."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(i: int) -> int:
+        async with gate:
+            return (await send(i)).status_code
+
+    return Counter(await asyncio.gather(*(one(i) for i in range(n))))
 
 
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Callable[[], subprocess.Popen[bytes]]:
-    """Start (and restart) a private redis-server on a free port, so the test can stop it."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    port = _free_port()
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start() -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(tmp_path),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(proc)
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        return proc
-
-    start.url = f"redis://127.0.0.1:{port}/0"  # type: ignore[attr-defined]
-    yield start
-    for proc in procs:
-        proc.kill()
-        proc.wait()
+async def test_concurrent_requests_get_exactly_the_limit(database_url: str) -> None:
+    """1,200 requests 16 at a time on a key limited to 1,000: exactly 1,000 pass (406 did, before)."""
+    settings = {"rate_limit": 1000, "rate_limit_window": DAY, "redis_url": REDIS_URL}
+    async with limited_app(database_url, **settings) as (app, key), http_client(app, key) as client:
+        statuses = await statuses_of(1200, 16, lambda _: client.get("/v1/users", params={"limit": 1}))
+    assert statuses == {200: 1000, 429: 200}
 
 
-async def test_two_servers_on_one_redis_share_one_budget(database_url: str, own_redis) -> None:
-    own_redis()
+async def test_concurrent_invitations_get_exactly_the_organizations_limit(database_url: str) -> None:
+    settings = {"invitation_org_limit": 100, "rate_limit": 1000, "redis_url": REDIS_URL}
+    async with limited_app(database_url, **settings) as (app, key), http_client(app, key) as client:
+
+        async def invite(i: int) -> httpx.Response:
+            return await client.post("/v1/users", json={"email": f"invitee{i}@example.com", "name": "Invitee"})
+
+        statuses = await statuses_of(130, 16, invite)
+    assert statuses == {201: 100, 429: 30}
+
+
+async def test_server_processes_sharing_redis_never_admit_more_than_the_limit(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Two real server processes, 500 requests 16 at a time spread over both, one key limited to
+    400: never more than 400 pass, and no fewer than 400 less the positions a process still held
+    unspent at the end (what Redis counted beyond the requests sent)."""
+    secret, key_id = await new_key(database_url)
+    settings = {"redis_url": REDIS_URL, "rate_limit": "400", "rate_limit_window": str(DAY)}
+    with serving(database_url, tmp_path, 2, **settings) as servers:
+        headers = {"Authorization": f"Bearer {secret}"}
+        async with httpx.AsyncClient(headers=headers, timeout=10) as client:
+            statuses = await statuses_of(
+                500, 16, lambda i: client.get(f"{servers[i % 2].url}/v1/users", params={"limit": 1})
+            )
+    redis = aioredis.Redis.from_url(REDIS_URL)
+    try:
+        reserved = int(await redis.get(f"rl:key:{key_id}:{int(time.time() // DAY)}") or 0)
+    finally:
+        await redis.aclose()
+    unspent = reserved - 500
+    assert set(statuses) == {200, 429}
+    assert 400 - unspent <= statuses[200] <= 400
+    assert unspent <= 2 * 16  # a few positions at most, not whole batches
+
+
+async def test_two_servers_on_one_redis_share_one_budget(database_url: str, own_redis: OwnRedis) -> None:
+    own_redis.start()
     settings = {"rate_limit": 6, "redis_url": own_redis.url}
     async with limited_app(database_url, **settings) as (first, key):  # noqa: SIM117
         async with support.running(create_app(support.test_settings(database_url, **settings))) as second:
@@ -156,61 +163,36 @@ async def test_two_servers_on_one_redis_share_one_budget(database_url: str, own_
     assert sorted(statuses) == [200] * 6 + [429]
 
 
-async def test_a_redis_outage_keeps_the_api_serving_and_limiting_resumes(database_url: str, own_redis) -> None:
-    redis = own_redis()
+async def test_a_redis_outage_keeps_the_api_serving_and_limiting_resumes(
+    database_url: str, own_redis: OwnRedis
+) -> None:
+    own_redis.start()
     async with limited_app(database_url, rate_limit=3, redis_url=own_redis.url) as (app, key):  # noqa: SIM117
         async with http_client(app, key) as client, http_client(app) as anonymous:
             assert [(await client.get("/v1/users")).status_code for _ in range(4)] == [200, 200, 200, 429]
-            redis.kill()
-            redis.wait()
-            await asyncio.sleep(0.05)
+            own_redis.stop()
             during = [(await client.get("/v1/users")).status_code for _ in range(3)]
             assert during == [200, 200, 200]  # fail-open: a per-process budget while Redis is away
             health = (await anonymous.get("/health")).json()
             assert health["rate_limiter"] == "redis degraded"
-            own_redis()  # Redis is back (empty: its counts were not saved)
-            await asyncio.sleep(1.1)  # the limiter tries Redis again after a second
+            own_redis.start()  # Redis is back (empty: its counts were not saved)
+            for _ in range(60):  # the probe notices within a second, without a request
+                if (await anonymous.get("/health")).json()["rate_limiter"] == "redis":
+                    break
+                await asyncio.sleep(0.05)
+            assert (await anonymous.get("/health")).json()["rate_limiter"] == "redis"
             after = [(await client.get("/v1/users")).status_code for _ in range(4)]
             assert after == [200, 200, 200, 429]
-            assert (await anonymous.get("/health")).json()["rate_limiter"] == "redis"
 
 
-@pytest.mark.skipif(
-    support.BACKEND != "sqlite", reason="two real servers on one SQLite file; PostgreSQL is covered above"
-)
-def test_two_server_processes_share_one_budget_through_redis(tmp_path: Path, own_redis) -> None:
-    own_redis()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REDCORE_")}
-    env |= {"REDCORE_REDIS_URL": own_redis.url, "REDCORE_RATE_LIMIT": "6", "REDCORE_LOG_LEVEL": "warning"}
-    ports = [_free_port(), _free_port()]
-    procs = []
-    try:
-        for port in ports:  # the first start creates the database and prints the key; the second shares it
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "redcore_server", "serve", "--json", "--port", str(port)],
-                cwd=tmp_path,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-            )
-            procs.append(proc)
-            assert proc.stdout is not None
-            banner = json.loads(proc.stdout.readline())
-            if "api_key" in banner:
-                key = banner["api_key"]
-            for _ in range(200):
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.05)
-        headers = {"Authorization": f"Bearer {key}"}
-        statuses = [
-            httpx.get(f"http://127.0.0.1:{ports[i % 2]}/v1/users", headers=headers).status_code for i in range(7)
-        ]
-        assert sorted(statuses) == [200] * 6 + [429]
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=30)
+async def test_fail_closed_answers_503_with_retry_after_while_redis_is_away(
+    database_url: str, own_redis: OwnRedis
+) -> None:
+    own_redis.start()
+    settings = {"rate_limit": 3, "redis_url": own_redis.url, "rate_limit_fail_closed": True}
+    async with limited_app(database_url, **settings) as (app, key), http_client(app, key) as client:
+        assert (await client.get("/v1/users")).status_code == 200
+        own_redis.stop()
+        refused = await client.get("/v1/users")
+        assert_error(refused, 503, "service_unavailable")
+        assert refused.headers["retry-after"] == "1"
