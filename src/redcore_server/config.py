@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import ipaddress
+from typing import Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///redcore.db"
@@ -19,6 +20,19 @@ def retry_delays(schedule: str) -> tuple[float, ...]:
     if any(d < 0 for d in delays) or len(delays) > 50:
         raise ValueError("retry delays must be ≥ 0 seconds, at most 50 of them")
     return delays
+
+
+def parse_networks(spec: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``"10.0.0.0/8, 192.0.2.7"`` → the networks; an address alone is a network of one."""
+    networks = []
+    for item in spec.split(","):
+        item = item.strip()
+        if item:
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValueError(f"not an IP address or CIDR network: {item!r}") from None
+    return tuple(networks)
 
 
 class Settings(BaseSettings):
@@ -44,6 +58,35 @@ class Settings(BaseSettings):
     sqlite_readers: int = Field(default=4, ge=1, le=64)
 
     max_body_size: int = Field(default=1_048_576, ge=1024, description="largest accepted request body, bytes")
+
+    # The connection: proxies, TLS, and limits enforced before a request reaches the app (http/forwarded.py,
+    # http/protocol.py).
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses and CIDR networks of the reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed; empty: nobody's",
+    )
+    require_https: bool = Field(
+        default=False, description="answer 403 https_required to a request that did not arrive over TLS (not /health)"
+    )
+    hsts_max_age: int = Field(
+        default=31_536_000, ge=0, description="max-age of the Strict-Transport-Security header sent over TLS, seconds"
+    )
+    ssl_certfile: str | None = Field(default=None, description="PEM certificate (chain): serve speaks TLS itself")
+    ssl_keyfile: str | None = Field(default=None, description="PEM private key of ssl_certfile")
+    max_header_size: int = Field(
+        default=16_384, ge=1024, le=1_048_576, description="largest request line and headers, bytes (431 beyond)"
+    )
+    max_header_count: int = Field(default=100, ge=10, le=10_000, description="most headers a request may carry")
+    header_timeout: float = Field(
+        default=10.0, gt=0, le=600, description="seconds from a request's first byte to the end of its headers"
+    )
+    body_timeout: float = Field(
+        default=60.0, gt=0, le=3600, description="seconds from a request's first byte to the end of its body"
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, le=3600, description="seconds an idle connection is kept open, before and between requests"
+    )
     credential_cache_ttl: float = Field(
         default=1.0, ge=0, le=1.0, description="seconds a verified API key is trusted without a lookup"
     )
@@ -117,6 +160,20 @@ class Settings(BaseSettings):
         retry_delays(value)
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @model_validator(mode="after")
+    def _check_transport(self) -> Self:
+        if self.body_timeout < self.header_timeout:
+            raise ValueError("body_timeout must be at least header_timeout (both count from the first byte)")
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            raise ValueError("ssl_certfile and ssl_keyfile go together")
+        return self
+
     @property
     def webhook_retry_delays(self) -> tuple[float, ...]:
         return retry_delays(self.webhook_retry_schedule)
@@ -129,4 +186,5 @@ class Settings(BaseSettings):
         if self.public_url:
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.ssl_certfile else "http"
+        return f"{scheme}://{host}:{self.port}"
