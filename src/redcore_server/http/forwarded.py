@@ -56,8 +56,10 @@ def _address(text: str) -> IPAddress | None:
 class TrustedProxies:
     def __init__(self, spec: str) -> None:
         self._networks = parse_networks(spec)
-        # Peers are few in a proxied deployment; the cache bounds what a stream of direct clients costs.
+        # Parsing addresses costs microseconds; proxies and their clients repeat, so the answers are
+        # cached (bounded: a stream of new addresses or headers only evicts).
         self.trusts = functools.lru_cache(maxsize=4096)(self._trusts)
+        self.client = functools.lru_cache(maxsize=4096)(self._client)
 
     def __bool__(self) -> bool:
         return bool(self._networks)
@@ -66,20 +68,19 @@ class TrustedProxies:
         address = _address(host)
         return address is not None and any(address in network for network in self._networks)
 
-    def client(self, peer: str, forwarded_for: list[str]) -> str:
+    def _client(self, peer: str, forwarded_for: str) -> str:
         """The client's address for a connection from the trusted proxy ``peer``: walking
         ``X-Forwarded-For`` from the right, the first address that is not a trusted proxy. An entry
         that is not an address stops the walk at the proxy that wrote it; if every entry is a trusted
         proxy, the left-most is the client."""
         client = peer
-        for value in reversed(forwarded_for):
-            for entry in reversed(value.split(",")):
-                address = _address(entry)
-                if address is None:
-                    return client
-                client = str(address)
-                if not self.trusts(client):
-                    return client
+        for entry in reversed(forwarded_for.split(",")):
+            address = _address(entry)
+            if address is None:
+                return client
+            client = str(address)
+            if not self.trusts(client):
+                return client
         return client
 
 
@@ -113,8 +114,8 @@ class Forwarded:
                 forwarded_for.append(value.decode("latin-1"))
             elif name == b"x-forwarded-proto":
                 proto = value.decode("latin-1")
-        if forwarded_for:
-            scope["client"] = (self._proxies.client(peer, forwarded_for), 0)  # type: ignore[union-attr]
+        if forwarded_for:  # several headers are one list, in order
+            scope["client"] = (self._proxies.client(peer, ",".join(forwarded_for)), 0)  # type: ignore[union-attr]
         if proto is not None:
             scheme = proto.rpartition(",")[2].strip().lower()  # the nearest proxy's word
             if scheme in ("http", "https"):

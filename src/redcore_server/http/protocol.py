@@ -85,6 +85,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self.limits = limits
+        self._max_head = limits.max_header_size
+        self._max_headers = limits.max_header_count
         self.timeout_keep_alive = limits.keep_alive_timeout  # type: ignore[assignment]  # a float works
         self._head_open = True  # waiting for (the rest of) a request line and headers
         self._head_received = 0  # bytes of reads that arrived while the head was incomplete
@@ -127,7 +129,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self._head_open:
             if not self._head_received:
                 return  # between requests (a whole request came in this read): no deadline to keep
-            if self._head_received > self.limits.max_header_size:
+            if self._head_received > self._max_head:
                 self._refuse(self._too_large())
                 return
         if self._deadline is None:  # a request is under way: its head or its body is still to come
@@ -137,29 +139,34 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_url(self, url: bytes) -> None:
         self._head_size += len(url)
-        if self._head_size > self.limits.max_header_size:
+        if self._head_size > self._max_head:
             raise _Refused(self._too_large())
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._header_count += 1
         self._head_size += len(name) + len(value) + 4  # ": " and CRLF
-        if self._header_count > self.limits.max_header_count:
-            limit = self.limits.max_header_count
-            raise _Refused(errors.TooManyHeaders(f"A request may carry at most {limit} headers."))
-        if self._head_size > self.limits.max_header_size:
+        if self._header_count > self._max_headers:
+            raise _Refused(errors.TooManyHeaders(f"A request may carry at most {self._max_headers} headers."))
+        if self._head_size > self._max_head:
             raise _Refused(self._too_large())
-        super().on_header(name, value)
+        # uvicorn's on_header, inlined (this runs for every header of every request)
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100_continue = True
+        self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self._head_open = False
         self._head_received = self._head_size = self._header_count = 0
-        super().on_headers_complete()
+        HttpToolsProtocol.on_headers_complete(self)  # not super(): this runs for every request
 
     def on_message_complete(self) -> None:
         self._head_open = True
-        self._disarm()
-        super().on_message_complete()
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        HttpToolsProtocol.on_message_complete(self)
 
     # --- deadlines and refusals ------------------------------------------------------------------
 
@@ -182,21 +189,26 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._refuse(errors.RequestTimeout())
 
     def _too_large(self) -> errors.APIError:
-        limit = self.limits.max_header_size
-        return errors.HeadersTooLarge(f"The request line and headers may take at most {limit} bytes.")
+        return errors.HeadersTooLarge(f"The request line and headers may take at most {self._max_head} bytes.")
 
     def _refuse(self, error: errors.APIError) -> None:
-        """Answer ``error`` if no response has started on this connection, then close it."""
+        """Answer ``error`` and close the connection; only close it if a response is under way."""
         self._disarm()
-        cycle = self.cycle  # in the body phase the current request's; while a head is read, the previous one's
-        # Never answer ahead of a pipelined response, nor after this request's response has begun.
-        answer = (cycle is None or cycle.response_complete) if self._head_open else not cycle.response_started
-        if cycle is not None and not cycle.response_complete:
-            cycle.disconnected = True  # the application's sends are dropped; its receive says disconnect
-            cycle.message_event.set()
-        if not answer:
-            self.transport.close()
-            return
+        cycle = self.cycle  # while a head is read, the previous request's; in the body phase, this one's
+        if self._head_open:
+            if cycle is not None and not cycle.response_complete:
+                # A pipelined request's response is still being made: nothing may go ahead of it. Let it
+                # finish, then close; read nothing more meanwhile.
+                cycle.keep_alive = False
+                self.flow.pause_reading()
+                return
+        else:
+            if not cycle.response_complete:
+                cycle.disconnected = True  # the application's sends are dropped; its receive says disconnect
+                cycle.message_event.set()
+            if cycle.response_started:
+                self.transport.close()
+                return
         rid = f"req_{getrandbits(96):024x}"
         body = errors.error_body(error, rid)
         head = [STATUS_LINE[error.status]]

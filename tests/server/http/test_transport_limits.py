@@ -165,6 +165,15 @@ def test_requests_the_parser_refuses_get_the_contract_error_shape(server: Server
     assert message in json.loads(response[2])["error"]["message"]
 
 
+def test_a_bad_request_behind_a_good_one_lets_the_good_one_finish(server: Server) -> None:
+    with server.connect() as sock:
+        sock.sendall(request() + b"FOO /v1/users HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        status, _, body, _ = read_response(sock)
+        assert status == 200
+        assert json.loads(body)["status"] == "ok"
+        assert sock.recv(1) == b""  # then closed: no answer may overtake the first, none follows it
+
+
 async def test_forwarded_headers_are_ignored_by_default(server: Server, tenant: Tenant) -> None:
     """uvicorn used to believe X-Forwarded-* from 127.0.0.1 (its FORWARDED_ALLOW_IPS default); with
     REDCORE_TRUSTED_PROXIES unset nobody is believed: the session records the connection's address,
