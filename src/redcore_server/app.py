@@ -26,6 +26,7 @@ from redcore_server.http.crud import ReadableService
 from redcore_server.http.dependencies import dependencies
 from redcore_server.http.error_handler import handle_exception
 from redcore_server.http.fast_reads import FastReads
+from redcore_server.http.forwarded import Forwarded, TrustedProxies
 from redcore_server.http.openapi import REQUEST_ID_HEADER, docs_assets, docs_page, openapi_config, openapi_json
 from redcore_server.http.request_id import stamp_headers
 from redcore_server.idempotency.service import IdempotencyService
@@ -190,6 +191,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             gate=gate,
             reads={c.name: c.fast_read(services[c.name]) for c in collections},
         )
+    app.asgi_handler = Forwarded(  # in front of everything: the client's address and scheme, the HTTPS rules
+        app.asgi_handler,
+        proxies=TrustedProxies(settings.trusted_proxies),
+        require_https=settings.require_https,
+        hsts_max_age=settings.hsts_max_age,
+    )
     return app
 
 

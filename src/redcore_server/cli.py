@@ -7,13 +7,15 @@ scripts. A secret is printed once, when it is created; it cannot be shown again.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
 import signal
+import ssl
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import msgspec
 import typer
@@ -50,6 +52,10 @@ app.add_typer(orgs_app, name="orgs")
 app.add_typer(keys_app, name="keys")
 app.add_typer(products_app, name="products")
 app.add_typer(mail_app, name="mail")
+
+
+# TLS 1.2 suites with forward secrecy and AEAD only (TLS 1.3's are always on; Python's minimum is TLS 1.2).
+TLS_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!eNULL"
 
 
 def _curl(base_url: str, key: str) -> str:
@@ -253,14 +259,37 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (REDCORE_PORT).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (REDCORE_WORKERS).")] = None,
     migrate_first: Annotated[bool, typer.Option("--migrate", help="Apply pending migrations before starting.")] = False,
+    ssl_certfile: Annotated[
+        str | None, typer.Option("--ssl-certfile", help="PEM certificate (chain): serve HTTPS (REDCORE_SSL_CERTFILE).")
+    ] = None,
+    ssl_keyfile: Annotated[
+        str | None, typer.Option("--ssl-keyfile", help="PEM private key of the certificate (REDCORE_SSL_KEYFILE).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Start the API server. On a fresh directory with the SQLite default it migrates, bootstraps an
     organization and prints an admin key with a curl command to try."""
-    for env, value in (("REDCORE_HOST", host), ("REDCORE_PORT", port), ("REDCORE_WORKERS", workers)):
+    options = (
+        ("REDCORE_HOST", host),
+        ("REDCORE_PORT", port),
+        ("REDCORE_WORKERS", workers),
+        ("REDCORE_SSL_CERTFILE", ssl_certfile),
+        ("REDCORE_SSL_KEYFILE", ssl_keyfile),
+    )
+    for env, value in options:
         if value is not None:
             os.environ[env] = str(value)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        raise _fail(str(exc), as_json) from None
+    if settings.ssl_certfile and settings.ssl_keyfile:
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                settings.ssl_certfile, settings.ssl_keyfile
+            )
+        except (OSError, ssl.SSLError) as exc:
+            raise _fail(f"cannot use the TLS certificate and key: {exc}", as_json) from None
     if settings.workers > 1 and settings.rate_limit > 0 and not settings.redis_url:
         raise _fail(
             f"--workers {settings.workers} would give each worker its own rate-limit budget. Set REDCORE_REDIS_URL "
@@ -311,6 +340,11 @@ def serve(
 
     import uvicorn
 
+    from redcore_server.http.protocol import LimitedHttpToolsProtocol, TransportLimits
+
+    # httptools with our limits (http/protocol.py); X-Forwarded-* are read by http/forwarded.py alone,
+    # under REDCORE_TRUSTED_PROXIES, so uvicorn's own handling (and FORWARDED_ALLOW_IPS) is off.
+    protocol = functools.partial(LimitedHttpToolsProtocol, limits=TransportLimits.from_settings(settings))
     uvicorn.run(
         "redcore_server.app:create_app_from_env",
         factory=True,
@@ -320,8 +354,13 @@ def serve(
         log_level=settings.log_level,
         access_log=settings.access_log,
         loop="uvloop",
-        http="httptools",
+        http=cast("type[asyncio.Protocol]", protocol),
+        ws="none",
+        proxy_headers=False,
         server_header=False,
+        ssl_certfile=settings.ssl_certfile,
+        ssl_keyfile=settings.ssl_keyfile,
+        ssl_ciphers=TLS_CIPHERS,
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,19 @@ def seconds(value: object) -> object:
     return value
 
 
+def parse_networks(spec: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``"10.0.0.0/8, 192.0.2.7"`` → the networks; an address alone is a network of one."""
+    networks = []
+    for item in spec.split(","):
+        item = item.strip()
+        if item:
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValueError(f"not an IP address or CIDR network: {item!r}") from None
+    return tuple(networks)
+
+
 class Settings(BaseSettings):
     """Everything the server reads from its environment.
 
@@ -66,6 +80,35 @@ class Settings(BaseSettings):
     db_statement_timeout: float = Field(default=10.0, gt=0, le=3600, description="seconds one statement may run")
 
     max_body_size: int = Field(default=1_048_576, ge=1024, description="largest accepted request body, bytes")
+
+    # The connection: proxies, TLS, and limits enforced before a request reaches the app (http/forwarded.py,
+    # http/protocol.py).
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses and CIDR networks of the reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed; empty: nobody's",
+    )
+    require_https: bool = Field(
+        default=False, description="answer 403 https_required to a request that did not arrive over TLS (not /health)"
+    )
+    hsts_max_age: int = Field(
+        default=31_536_000, ge=0, description="max-age of the Strict-Transport-Security header sent over TLS, seconds"
+    )
+    ssl_certfile: str | None = Field(default=None, description="PEM certificate (chain): serve speaks TLS itself")
+    ssl_keyfile: str | None = Field(default=None, description="PEM private key of ssl_certfile")
+    max_header_size: int = Field(
+        default=16_384, ge=1024, le=1_048_576, description="largest request line and headers, bytes (431 beyond)"
+    )
+    max_header_count: int = Field(default=100, ge=10, le=10_000, description="most headers a request may carry")
+    header_timeout: float = Field(
+        default=10.0, gt=0, le=600, description="seconds from a request's first byte to the end of its headers"
+    )
+    body_timeout: float = Field(
+        default=60.0, gt=0, le=3600, description="seconds from a request's first byte to the end of its body"
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, le=3600, description="seconds an idle connection is kept open, before and between requests"
+    )
     credential_cache_ttl: float = Field(
         default=1.0, ge=0, le=1.0, description="seconds a verified API key is trusted without a lookup"
     )
@@ -174,8 +217,22 @@ class Settings(BaseSettings):
     def _parse_duration(cls, value: object) -> object:
         return seconds(value)
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
     @model_validator(mode="after")
-    def _retention_outlasts_retries(self) -> Settings:
+    def _check_transport(self) -> Self:
+        if self.body_timeout < self.header_timeout:
+            raise ValueError("body_timeout must be at least header_timeout (both count from the first byte)")
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            raise ValueError("ssl_certfile and ssl_keyfile go together")
+        return self
+
+    @model_validator(mode="after")
+    def _retention_outlasts_retries(self) -> Self:
         schedule = sum(self.webhook_retry_delays) * 1.1  # the most a delivery's retries take, jitter included
         if 0 < self.event_retention < schedule:
             raise ValueError(
@@ -196,4 +253,5 @@ class Settings(BaseSettings):
         if self.public_url:
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.ssl_certfile else "http"
+        return f"{scheme}://{host}:{self.port}"

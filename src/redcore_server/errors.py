@@ -38,6 +38,18 @@ class ErrorResponse(msgspec.Struct):
     error: ErrorBody
 
 
+_encoder = msgspec.json.Encoder()
+
+
+def error_body(exc: APIError, rid: str) -> bytes:
+    """The contract's error document for ``exc``, encoded."""
+    return _encoder.encode(
+        ErrorResponse(
+            ErrorBody(code=exc.code, message=exc.message, status=exc.status, request_id=rid, details=exc.details)
+        )
+    )
+
+
 class APIError(Exception):
     """Base of every error a client may see. ``status`` and ``code`` are fixed per subclass."""
 
@@ -164,6 +176,38 @@ class ServiceUnavailable(APIError):
 
 class InternalError(APIError):
     pass
+
+
+# Refusals made before a request reaches the application (http/forwarded.py, http/protocol.py).
+
+
+class InvalidRequest(APIError):
+    status = 400
+    code = "invalid_request"
+    default_message = "The request is not valid HTTP."
+
+
+class HttpsRequired(APIError):
+    status = 403
+    code = "https_required"
+    default_message = "This API is served over HTTPS only: send the request to its https:// address."
+
+
+class RequestTimeout(APIError):
+    status = 408
+    code = "request_timeout"
+    default_message = "The request was not received in time."
+
+
+class HeadersTooLarge(APIError):
+    status = 431
+    code = "headers_too_large"
+    default_message = "The request's headers are too large."
+
+
+class TooManyHeaders(HeadersTooLarge):
+    code = "too_many_headers"
+    default_message = "The request has too many headers."
 
 
 # msgspec's validation messages, turned into the contract's (field, issue) details.

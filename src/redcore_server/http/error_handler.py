@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 from litestar import Response
 from litestar.exceptions import (
     HTTPException,
+    InternalServerException,
     MethodNotAllowedException,
     NotAuthorizedException,
     NotFoundException,
@@ -17,6 +17,7 @@ from litestar.exceptions import (
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from redcore_server import errors
+from redcore_server.errors import error_body
 from redcore_server.http.request_id import request_id
 from redcore_server.idempotency.service import REPLAYED_HEADER, Replay
 
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
     from litestar import Request
 
 logger = logging.getLogger("redcore.errors")
-_encoder = msgspec.json.Encoder()
+# What Litestar raises when the client goes (or its connection is cut by a deadline) before its body arrived.
+_DISCONNECTED = "client disconnected prematurely"
 
 
 def _from_litestar_validation(exc: ValidationException) -> errors.ValidationError:
@@ -59,20 +61,13 @@ def to_api_error(exc: Exception) -> errors.APIError:
         return errors.PayloadTooLarge()
     if isinstance(exc, NotAuthorizedException):
         return errors.AuthenticationFailed()
+    if isinstance(exc, InternalServerException) and exc.detail == _DISCONNECTED:
+        return errors.InvalidRequest("The client disconnected before its request body arrived.")  # nobody reads it
     if isinstance(exc, HTTPException) and 400 <= exc.status_code < 500:
         return errors.ValidationError.of(("", exc.detail or "The request is not valid."))
     if isinstance(exc, HTTPException) and exc.status_code == 503:
         return errors.ServiceUnavailable()
     return errors.InternalError()
-
-
-def error_body(exc: errors.APIError, rid: str) -> bytes:
-    """The contract's error document for ``exc``, encoded."""
-    return _encoder.encode(
-        errors.ErrorResponse(
-            errors.ErrorBody(code=exc.code, message=exc.message, status=exc.status, request_id=rid, details=exc.details)
-        )
-    )
 
 
 def resolve(exc: Exception, method: str, path: str, rid: str) -> errors.APIError:

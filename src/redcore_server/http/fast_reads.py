@@ -25,7 +25,8 @@ import msgspec
 from litestar.enums import ScopeType
 
 from redcore_server import errors
-from redcore_server.http.error_handler import error_body, resolve
+from redcore_server.errors import error_body
+from redcore_server.http.error_handler import resolve
 from redcore_server.http.parameters import check_query_string
 from redcore_server.http.request_id import request_id
 from redcore_server.text import control_character

@@ -75,7 +75,7 @@ def finish_document(app: Litestar, doc: dict[str, Any]) -> dict[str, Any]:
         if public:
             operation["security"] = []
         _parameters(operation, handler)
-        _responses(operation, counted=not public)
+        _responses(operation, counted=not public, under_v1=path.startswith("/v1/"))
         if handler.opt.get(BODY_OPTIONAL) and "requestBody" in operation:
             operation["requestBody"]["required"] = False
         if method == "post":
@@ -184,10 +184,18 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _responses(operation: dict[str, Any], *, counted: bool) -> None:
+HTTPS_REQUIRED = {
+    "description": "Sent over plain HTTP while the server requires HTTPS (`https_required`).",
+    "content": ERROR_CONTENT,
+}
+
+
+def _responses(operation: dict[str, Any], *, counted: bool, under_v1: bool) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if counted:
         responses.setdefault("429", RATE_LIMITED)
+    if under_v1:  # REDCORE_REQUIRE_HTTPS (http/forwarded.py); /health stays open to load balancers
+        responses.setdefault("403", HTTPS_REQUIRED)
     for status, response in responses.items():
         headers: dict[str, Any] = response.setdefault("headers", {})
         for header in headers.values():
