@@ -17,16 +17,24 @@ import uuid
 from typing import Any
 
 import schemathesis
+from schemathesis.core.parameters import ParameterLocation
 
 PAGING = ("offset", "page", "starting_after")
+
+
+def _negative(case: Any, where: str) -> bool:
+    """Whether that part of the case was made to break the document (then it is sent as it is: the
+    server must refuse it, and it does, whatever else is wrong with it)."""
+    meta = getattr(case, "meta", None)
+    return bool(meta is not None and meta.is_negative_at(ParameterLocation[where]))
 
 
 @schemathesis.hook
 def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
     query = case.query
-    if query:
+    if query and not _negative(case, "QUERY"):
         query.pop("starting_after", None)
-    if query and sum(name in query for name in PAGING) > 1:  # keep the first of the alternatives
+    if query and not _negative(case, "QUERY") and sum(name in query for name in PAGING) > 1:  # keep the first of the alternatives
         first = next(name for name in PAGING if name in query)
         for name in PAGING:
             if name != first:

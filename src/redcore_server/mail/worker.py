@@ -36,6 +36,7 @@ class Mailer(OutboxWorker[Job, str | None]):
     """An outcome is None when the message was handed over, else what went wrong."""
 
     name = "mail"
+    table = "emails"
 
     def __init__(self, db: Database, config: MailConfig) -> None:
         lease = timedelta(seconds=config.timeout * 2 + 1)
@@ -44,6 +45,9 @@ class Mailer(OutboxWorker[Job, str | None]):
 
     async def any_due(self, db: Executor, now: datetime) -> bool:
         return await repository.any_due(db, now)
+
+    def row_id(self, job: Job) -> str:
+        return job.email.id
 
     async def claim(self, tx: Executor, *, now: datetime, lease: str, until: datetime, limit: int) -> list[Job]:
         return [

@@ -1,4 +1,4 @@
-"""The two queries every outbox table shares (each has ``seq``, ``status``, ``next_attempt_at``,
+"""The queries every outbox table shares (each has ``seq``, ``status``, ``next_attempt_at``,
 ``lease`` and ``attempt_count``, and a partial index on ``next_attempt_at`` where pending)."""
 
 from __future__ import annotations
@@ -33,3 +33,17 @@ async def claim(
         lease,
         limit,
     )
+
+
+async def hold(db: Executor, table: str, ids: Sequence[str]) -> set[str]:
+    """Lock the rows of ``ids`` that still exist and that no other transaction holds, without waiting
+    for any (``SKIP LOCKED``; SQLite's one writer holds them all already): the ones returned."""
+    marks = ", ".join(f"${i}" for i in range(1, len(ids) + 1))
+    lock = " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
+    return {row[0] for row in await db.fetch(f"SELECT id FROM {table} WHERE id IN ({marks}){lock}", *ids)}
+
+
+async def existing(db: Executor, table: str, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` are still rows (a deleted one, with its endpoint or user, is not)."""
+    marks = ", ".join(f"${i}" for i in range(1, len(ids) + 1))
+    return {row[0] for row in await db.fetch(f"SELECT id FROM {table} WHERE id IN ({marks})", *ids)}

@@ -6,10 +6,13 @@ in ``redcore-server worker`` processes — never hold the same row, and a worker
 only delays the row until its lease ends: at-least-once. Attempts run concurrently up to
 ``concurrency``; slots are refilled in batches (once half are free) so a busy worker makes one claim
 per several rows, and outcomes are recorded many to a transaction, so the database's commit rate
-does not bound the worker's.
+does not bound the worker's. Recording never waits for a lock: it takes the rows of its batch that
+no other transaction holds (``SKIP LOCKED``) and settles those, so it cannot deadlock with a change
+that holds some of them (deleting an endpoint deletes its deliveries, deleting a user cancels their
+emails); an outcome whose row is held is recorded in a later batch, one whose row is gone is dropped.
 
-An outbox subclasses :class:`OutboxWorker` with its own ``any_due``, ``claim``, ``attempt`` and
-``settle``.
+An outbox subclasses :class:`OutboxWorker` with its ``table``, and its own ``any_due``, ``claim``,
+``row_id``, ``attempt`` and ``settle``.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from typing import Generic, TypeVar
 
 from redcore_server.db import Database, Executor
 from redcore_server.ids import utcnow
+from redcore_server.outbox import repository
 
 J = TypeVar("J")  # a claimed row, with what its attempt needs
 R = TypeVar("R")  # the outcome of one attempt
 RECORD_BATCH = 200
+HELD_RETRIES = 50  # batches an outcome waits for its row, held by another change, before its lease decides
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,7 @@ class Pace:
 
 class OutboxWorker(abc.ABC, Generic[J, R]):
     name = "outbox"
+    table = ""  # the outbox table, whose rows have a text ``id``
 
     def __init__(self, db: Database, pace: Pace) -> None:
         self.db = db
@@ -47,6 +53,7 @@ class OutboxWorker(abc.ABC, Generic[J, R]):
         self.logger = logging.getLogger(f"redcore.{self.name}")
         self._wake = asyncio.Event()
         self._results: asyncio.Queue[tuple[J, R]] = asyncio.Queue()
+        self._held: dict[str, int] = {}  # row id -> batches its outcome has waited for the row
         self._inflight: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._recorder: asyncio.Task[None] | None = None
@@ -61,6 +68,10 @@ class OutboxWorker(abc.ABC, Generic[J, R]):
     @abc.abstractmethod
     async def claim(self, tx: Executor, *, now: datetime, lease: str, until: datetime, limit: int) -> list[J]:
         """Lease up to ``limit`` due rows until ``until`` and load what their attempts need."""
+
+    @abc.abstractmethod
+    def row_id(self, job: J) -> str:
+        """The id of the row ``job`` was claimed from."""
 
     @abc.abstractmethod
     async def attempt(self, job: J) -> R:
@@ -151,9 +162,7 @@ class OutboxWorker(abc.ABC, Generic[J, R]):
             while not self._results.empty() and len(batch) < RECORD_BATCH:
                 batch.append(self._results.get_nowait())
             try:
-                async with self.db.transaction() as tx:
-                    for job, result in batch:
-                        await self.settle(tx, job, result)
+                await self._record(batch)
             except Exception:
                 self.logger.exception(
                     "%s: could not record %d attempt(s); they are retried when their leases end", self.name, len(batch)
@@ -161,3 +170,24 @@ class OutboxWorker(abc.ABC, Generic[J, R]):
             finally:
                 for _ in batch:
                     self._results.task_done()
+
+    async def _record(self, batch: list[tuple[J, R]]) -> None:
+        """Settle the outcomes whose rows this transaction can take at once; put back those whose rows
+        another change holds (for a later batch), and drop those whose rows are gone."""
+        ids = [self.row_id(job) for job, _ in batch]
+        async with self.db.transaction() as tx:
+            held = await repository.hold(tx, self.table, ids)
+            for job, result in batch:
+                if self.row_id(job) in held:
+                    await self.settle(tx, job, result)
+        waiting = [(job, result) for job, result in batch if self.row_id(job) not in held]
+        if not waiting:
+            return
+        still = await repository.existing(self.db, self.table, [self.row_id(job) for job, _ in waiting])
+        for job, result in waiting:
+            ident = self.row_id(job)
+            tries = self._held.pop(ident, 0) + 1
+            if ident in still and tries <= HELD_RETRIES:
+                self._held[ident] = tries
+                self._results.put_nowait((job, result))
+        await asyncio.sleep(0.05)  # give the change holding them a moment

@@ -89,6 +89,7 @@ class Dispatcher(OutboxWorker[Job, Outcome | None]):
     """Webhook deliveries. An outcome of None: not sent, the endpoint was disabled after queueing."""
 
     name = "webhooks"
+    table = "webhook_deliveries"
 
     def __init__(self, db: Database, config: DeliveryConfig) -> None:
         super().__init__(db, config.pace)
@@ -104,6 +105,9 @@ class Dispatcher(OutboxWorker[Job, Outcome | None]):
     async def claim(self, tx: Executor, *, now: datetime, lease: str, until: datetime, limit: int) -> list[Job]:
         attempts = dict(await repository.claim(tx, now=now, lease=lease, lease_until=until, limit=limit))
         return [Job(work, attempts[work.delivery_id], lease) for work in await repository.load_work(tx, list(attempts))]
+
+    def row_id(self, job: Job) -> str:
+        return job.work.delivery_id
 
     async def attempt(self, job: Job) -> Outcome | None:
         work = job.work

@@ -191,15 +191,20 @@ async def settle(
 
 
 async def disable_endpoint(db: Executor, org_id: str, endpoint_id: str, reason: str, now: datetime) -> None:
-    """Stop delivering to an endpoint: it is disabled and its waiting deliveries fail."""
-    await db.execute(
-        "UPDATE webhook_endpoints SET enabled = $2, disabled_reason = $3, updated_at = $4 WHERE id = $1",
+    """Stop delivering to an endpoint: it is disabled and its waiting deliveries fail. Never waits:
+    an endpoint another change holds (being edited or deleted) is left to that change, and the next
+    410 disables it."""
+    lock = " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
+    disabled = await db.execute(
+        "UPDATE webhook_endpoints SET enabled = $2, disabled_reason = $3, updated_at = $4"
+        f" WHERE id IN (SELECT id FROM webhook_endpoints WHERE id = $1{lock})",
         endpoint_id,
         False,
         reason,
         now,
     )
-    await fail_waiting(db, org_id, endpoint_id, now)
+    if disabled:
+        await fail_waiting(db, org_id, endpoint_id, now)
 
 
 async def fail_waiting(db: Executor, org_id: str, endpoint_id: str, now: datetime) -> None:

@@ -201,3 +201,40 @@ async def test_the_editor_escalation_found_on_main_is_closed(tenant: Tenant) -> 
     signed_in = await tenant.app.state.db.fetchval("SELECT count(*) FROM sessions WHERE user_id = $1", admin["id"])
     assert signed_in == 0  # the admin never signed in; their password still is the original one
     assert (await sign_in(tenant, admin["email"], PASSWORD)).status_code == 200
+
+
+# The writes that grant nothing (no role, no scope): the route's scope alone decides.
+SCOPED_WRITES: list[tuple[str, str, str, dict[str, Any] | None, str, int]] = [
+    ("create product", "POST", "/v1/products", {"name": "Lamp", "sku": "LAMP-{}", "price": 100}, "products:write", 201),
+    ("subscribe a URL", "POST", "/v1/webhook_endpoints", {"url": "https://h.example.com/{}"}, "webhooks:manage", 201),
+]
+
+
+@pytest.mark.parametrize("caller_name", CALLERS)
+async def test_writes_that_grant_nothing_need_their_scope_only(tenant: Tenant, caller_name: str) -> None:
+    caller = await _caller(tenant, caller_name)
+    product = (
+        await tenant.client.post("/v1/products", json={"name": "P", "sku": uuid.uuid4().hex[:8], "price": 1})
+    ).json()
+    endpoint = (await tenant.client.post("/v1/webhook_endpoints", json={"url": "https://h.example.com/x"})).json()
+    writes = [
+        *SCOPED_WRITES,
+        ("rename product", "PATCH", f"/v1/products/{product['id']}", {"name": "Q"}, "products:write", 200),
+        (
+            "rotate a secret",
+            "POST",
+            f"/v1/webhook_endpoints/{endpoint['id']}/rotate_secret",
+            None,
+            "webhooks:manage",
+            200,
+        ),
+        ("delete product", "DELETE", f"/v1/products/{product['id']}", None, "products:write", 204),
+        ("delete endpoint", "DELETE", f"/v1/webhook_endpoints/{endpoint['id']}", None, "webhooks:manage", 204),
+    ]
+    for name, method, path, body, scope, success in writes:
+        sent = {k: v.format(uuid.uuid4().hex[:8]) if isinstance(v, str) else v for k, v in (body or {}).items()}
+        response = await caller.client.request(method, path, json=sent if body is not None else None)
+        if scope in caller.scopes:
+            assert response.status_code == success, f"{caller_name}: {name}: {response.text}"
+        else:
+            assert_error(response, 403, "insufficient_scope")

@@ -228,3 +228,28 @@ async def test_delivery_list_filters_and_paginates(tenant: Tenant, receiver: Rec
         400,
         "validation_error",
     )
+
+
+async def test_deleting_an_endpoint_mid_attempt_loses_no_other_outcome(
+    tenant: Tenant, receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Outcomes are recorded many to a transaction: one whose delivery was deleted with its endpoint
+    while it was being attempted (and whose row a change may hold) must not take the others with it
+    (they were lost and sent again when their leases ended)."""
+    receiver.delay = 0.5
+    doomed, kept = await subscribe(tenant, receiver), await subscribe(tenant, receiver)
+    for _ in range(4):
+        await tenant.create_user()
+    await receiver.wait_for(2)  # attempts are in flight
+    assert (await tenant.client.delete(f"/v1/webhook_endpoints/{doomed['id']}")).status_code == 204
+    found = await settled(tenant, kept["id"], count=4)
+    assert [d["status"] for d in found] == ["succeeded"] * 4
+    assert [len(d["attempts"]) for d in found] == [1] * 4
+    await asyncio.sleep(0.3)
+    assert not [r for r in caplog.records if "could not record" in r.getMessage()]
+    assert (
+        await tenant.app.state.db.fetchval(
+            "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1", doomed["id"]
+        )
+        == 0
+    )
