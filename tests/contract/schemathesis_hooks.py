@@ -34,7 +34,7 @@ def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
     query = case.query
     if query and not _negative(case, "QUERY"):
         query.pop("starting_after", None)
-    if query and not _negative(case, "QUERY") and sum(name in query for name in PAGING) > 1:  # keep the first of the alternatives
+    if query and not _negative(case, "QUERY") and sum(name in query for name in PAGING) > 1:  # keep the first
         first = next(name for name in PAGING if name in query)
         for name in PAGING:
             if name != first:
