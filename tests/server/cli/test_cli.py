@@ -181,7 +181,11 @@ def test_serve_refuses_several_workers_without_a_shared_rate_limit(database_url:
     assert "REDCORE_REDIS_URL" in result.stderr
 
 
-def test_keys_carry_their_own_rate_limit(database_url: str) -> None:
+def test_keys_carry_their_own_rate_limit(fresh_database_url: str) -> None:
+    # A database of its own: a blocking test must not wait on the session app's (whose event loop it
+    # blocks) writes to the shared one.
+    database_url = fresh_database_url
+    run_cli("migrate", url=database_url)
     org = json.loads(
         run_cli("orgs", "create", f"Limits {os.getpid()}-{time.time_ns()}", "--json", url=database_url).stdout
     )
