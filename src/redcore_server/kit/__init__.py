@@ -1,0 +1,1 @@
+"""Shared machinery every resource uses, knowing no domain (see docs/architecture.md)."""
