@@ -28,7 +28,7 @@ from redcore_server.db import Database, Executor, open_database
 from redcore_server.db.migrate import upgrade
 from redcore_server.erasure import repository as erasures
 from redcore_server.erasure.service import erase_deleted_users
-from redcore_server.housekeeping.retention import purge_expired_events
+from redcore_server.events.retention import purge_expired_events
 from redcore_server.ids import utcnow
 from redcore_server.orgs import service as orgs_service
 

@@ -20,6 +20,7 @@ from typing import Annotated, Any, cast
 import msgspec
 import typer
 
+from redcore_server.background import Background
 from redcore_server.cli_support import JsonOpt
 from redcore_server.cli_support import emit as _emit
 from redcore_server.cli_support import fail as _fail
@@ -28,14 +29,12 @@ from redcore_server.config import Settings
 from redcore_server.db import Database
 from redcore_server.db.migrate import head_revision, upgrade
 from redcore_server.db.urls import sqlite_path
-from redcore_server.housekeeping.jobs import housekeeping_jobs
-from redcore_server.housekeeping.runner import Housekeeper
+from redcore_server.events.recorder import record
 from redcore_server.keys import repository as keys_repository
 from redcore_server.keys import service as keys_service
 from redcore_server.mail.commands import mail_app
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.orgs import service as orgs_service
-from redcore_server.outbox.workers import outbox_workers
 from redcore_server.products import service as products_service
 from redcore_server.products.importing import read_catalog
 from redcore_server.webhooks.dispatcher import DeliveryConfig
@@ -194,7 +193,8 @@ def products_import(
     async def work(db: Database) -> int:
         async with db.transaction() as tx:
             organization = await orgs_service.resolve(tx, org)
-            return await products_service.import_catalog(tx, organization.id, rows)
+            service = products_service.ProductService(record)
+            return await products_service.import_catalog(service, tx, organization.id, rows)
 
     try:
         imported = _run(Settings(), work, as_json)
@@ -230,11 +230,8 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        workers = outbox_workers(db, settings)
-        for worker in workers:
-            worker.start()
-        housekeeper = Housekeeper(db, housekeeping_jobs(settings))
-        housekeeper.start()
+        background = Background(db, settings)
+        background.start()
         where = "SQLite" if settings.is_sqlite else "PostgreSQL"
         _emit(
             as_json,
@@ -246,9 +243,7 @@ def worker(
         try:
             await stop.wait()
         finally:
-            await housekeeper.stop()
-            for worker in workers:
-                await worker.stop()
+            await background.stop()
 
     _run(settings, run, as_json, pool_max=settings.db_pool_max_size)
 

@@ -37,6 +37,9 @@ class Row(Protocol):
 
 
 Dialect = Literal["postgresql", "sqlite"]
+# SQLite has no full Unicode case folding: every connection registers text.fold under this name
+# (db/sqlite.py), and searches call it on both sides of LIKE (kit/listing.py).
+FOLD_FUNCTION = "redcore_casefold"
 
 
 class UniqueViolation(Exception):

@@ -19,20 +19,3 @@ metadata = sa.MetaData(
 Timestamp = sa.DateTime(timezone=True)
 # An auto-incrementing integer primary key: BIGINT identity on PostgreSQL, the rowid on SQLite.
 SeqKey = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-def all_tables() -> sa.MetaData:
-    """Import every domain's tables and return the populated metadata (for Alembic)."""
-    from redcore_server.erasure import tables as _erasure  # noqa: F401
-    from redcore_server.events import tables as _events  # noqa: F401
-    from redcore_server.idempotency import tables as _idempotency  # noqa: F401
-    from redcore_server.invitations import tables as _invitations  # noqa: F401
-    from redcore_server.keys import tables as _keys  # noqa: F401
-    from redcore_server.mail import tables as _mail  # noqa: F401
-    from redcore_server.orgs import tables as _orgs  # noqa: F401
-    from redcore_server.products import tables as _products  # noqa: F401
-    from redcore_server.sessions import tables as _sessions  # noqa: F401
-    from redcore_server.users import tables as _users  # noqa: F401
-    from redcore_server.webhooks import tables as _webhooks  # noqa: F401
-
-    return metadata

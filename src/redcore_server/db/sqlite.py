@@ -29,6 +29,7 @@ import aiosqlite
 
 from redcore_server.db.database import (
     BUSY,
+    FOLD_FUNCTION,
     LOCKED,
     SLOW,
     Database,
@@ -39,7 +40,6 @@ from redcore_server.db.database import (
     Timeouts,
     UniqueViolation,
 )
-from redcore_server.db.listing import FOLD_FUNCTION
 from redcore_server.db.urls import sqlite_path
 from redcore_server.text import fold
 

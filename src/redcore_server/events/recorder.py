@@ -9,7 +9,7 @@ from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.events import repository
 from redcore_server.ids import new_id, utcnow
-from redcore_server.webhooks.outbox import enqueue_event
+from redcore_server.webhooks.fanout import enqueue_event
 
 
 def subject_of(data: Any) -> str | None:

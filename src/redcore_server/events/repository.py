@@ -10,27 +10,11 @@ import msgspec
 
 from redcore_server.db import Executor
 from redcore_server.db.batches import skip_locked
-from redcore_server.db.listing import ListSpec, SortField
-from redcore_server.db.resources import ResourceTable
-from redcore_server.events.schemas import Event
+from redcore_server.events import spec
+from redcore_server.kit.repository import ResourceRepository
 
-_decode = msgspec.json.Decoder(dict[str, Any]).decode
+EVENTS = ResourceRepository(spec.EVENTS)
 _encode = msgspec.json.Encoder().encode
-
-
-def _event(ident: str, type_: str, created_at: datetime, data: str, request_id: str | None, cred: str | None) -> Event:
-    return Event(ident, type_, created_at, _decode(data), request_id, cred)
-
-
-EVENTS = ResourceTable(
-    _event,
-    ListSpec(
-        table="events",
-        columns="id, type, created_at, data, request_id, credential_id",
-        sort_fields={"created_at": SortField("created_at", "timestamp")},
-    ),
-    updatable=frozenset(),
-)
 
 
 async def record(

@@ -1,4 +1,4 @@
-"""HTTP for events: the shared collection routes (http/crud.py), read-only."""
+"""HTTP for events: the shared collection routes (kit/routes.py), read-only."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from litestar.params import Parameter
 
 from redcore_server import errors
 from redcore_server.auth.scopes import EVENTS_READ
-from redcore_server.events.schemas import Event
-from redcore_server.http.crud import Collection, ListFilters, collection_controller
-from redcore_server.http.listing import text_parameter
+from redcore_server.events import spec
+from redcore_server.events.service import EventService
+from redcore_server.kit.params import text_parameter
+from redcore_server.kit.routes import Collection, ListFilters, collection_controller
 
 # RFC 3339's date-time (the offset may be left out: the time is then UTC). Parsed here rather than
 # by the framework, which would also take a number such as 0.5 for a time.
@@ -54,19 +55,10 @@ def event_filters(
 
 
 EVENTS = Collection(
-    name="events",
-    noun="event",
-    id_prefix="evt_",
+    spec=spec.EVENTS,
+    service=EventService,
     tag="Events",
-    model=Event,
-    create_model=None,
-    update_model=None,
     read_scope=EVENTS_READ,
-    write_scope=None,
     filters=event_filters,
-    sortable=("created_at",),
-    create_doc="",
-    conflict_codes="",
-    version_field="created_at",
 )
 EventController = collection_controller(EVENTS)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from redcore_server.events import repository
 from redcore_server.events.schemas import Event
-from redcore_server.resources import ResourceKind
+from redcore_server.kit.service import ResourceService
 
 
-class EventService(ResourceKind[Event]):
+class EventService(ResourceService[Event]):
     """Events are read-only through the API."""
 
     def __init__(self) -> None:
-        super().__init__("event", "evt_", repository.EVENTS, {})
+        super().__init__(repository.EVENTS)

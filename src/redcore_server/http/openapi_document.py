@@ -81,6 +81,9 @@ def finish_document(app: Litestar, doc: dict[str, Any]) -> dict[str, Any]:
         if method == "post":
             _idempotency(operation)
     _links(doc, {(path, m) for (path, m), h in operations.items() if h.opt.get(UNLINKED)})
+    # The framework lists paths in an order that follows string hashing, so it changed from one
+    # process to the next; sorted, the document is the same bytes on every start.
+    doc["paths"] = dict(sorted(doc["paths"].items()))
     return doc
 
 

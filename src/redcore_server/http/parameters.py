@@ -4,7 +4,7 @@ Checked for every route of the ``/v1`` router (from its ``before_request`` hook,
 admitted) and by the fast read path, so no such text reaches a query: PostgreSQL refuses U+0000 in
 text, and none of them belongs in an id, a search or a cursor. The answer is 400
 ``validation_error`` naming the parameter. Integer parameters are bounded where they are declared
-(``http/listing.py``).
+(``kit/params.py``).
 """
 
 from __future__ import annotations

@@ -4,8 +4,7 @@ token), and a user's invitation (``/v1/users/{id}/invitation``): read, send agai
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from redcore_server.auth.middleware import PUBLIC, requires
@@ -14,27 +13,21 @@ from redcore_server.auth.scopes import USERS_READ, USERS_WRITE
 from redcore_server.db import Database
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
-from redcore_server.http.listing import text_parameter
 from redcore_server.http.openapi import READ_ERRORS, error_responses
 from redcore_server.http.openapi_document import UNLINKED
 from redcore_server.http.responses import JsonResponse
 from redcore_server.invitations.schemas import AcceptInvitation, Invitation
 from redcore_server.invitations.service import InvitationService
+from redcore_server.kit.params import text_parameter
 from redcore_server.users.schemas import User
 
 CallerRequest = Request[Principal, Any, Any]
 UserId = Annotated[str, text_parameter("The `usr_`-prefixed user id.")]
 
 
-def _invitations(state: State) -> InvitationService:
-    service: InvitationService = state.invitations
-    return service
-
-
 class InvitationController(Controller):
     path = "/invitations"
     tags = ["Invitations"]
-    dependencies = {"invitations": Provide(_invitations, sync_to_thread=False)}
 
     @post(
         "/accept",
@@ -61,7 +54,6 @@ class InvitationController(Controller):
 class UserInvitationController(Controller):
     path = "/users/{user_id:str}/invitation"
     tags = ["Invitations"]
-    dependencies = {"invitations": Provide(_invitations, sync_to_thread=False)}
 
     @get(
         "/",

@@ -9,7 +9,7 @@ import msgspec
 
 from redcore_server.db import Executor
 from redcore_server.db.batches import skip_locked
-from redcore_server.outbox import repository as outbox
+from redcore_server.kit import outbox_repository as outbox
 
 COLUMNS = (
     "id, org_id, user_id, kind, to_address, subject, body, status, attempt_count, last_error, transport, created_at,"

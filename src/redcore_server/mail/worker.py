@@ -11,10 +11,10 @@ import aiosmtplib
 
 from redcore_server.db import Database, Executor
 from redcore_server.ids import utcnow
+from redcore_server.kit.outbox import OutboxWorker, Pace
 from redcore_server.mail import repository
 from redcore_server.mail.repository import Email
 from redcore_server.mail.transport import SmtpServer, message, send_smtp
-from redcore_server.outbox.worker import OutboxWorker, Pace
 
 
 @dataclass(frozen=True, slots=True)

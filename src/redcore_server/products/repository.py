@@ -3,28 +3,10 @@
 from __future__ import annotations
 
 from redcore_server.db import Executor
-from redcore_server.db.listing import ListSpec, SortField
-from redcore_server.db.resources import ResourceTable
-from redcore_server.products.schemas import Product
+from redcore_server.kit.repository import ResourceRepository
+from redcore_server.products import spec
 
-UNIQUE_SKU = "uq_products_org_id_sku_key"
-
-PRODUCTS = ResourceTable(
-    Product,
-    ListSpec(
-        table="products",
-        columns="id, name, sku, price, currency, stock, status, created_at, updated_at",
-        sort_fields={
-            "created_at": SortField("created_at", "timestamp"),
-            "name": SortField("name", "text"),
-            "price": SortField("price", "int"),
-            "sku": SortField("sku", "text"),
-        },
-        search_columns=("name", "sku"),
-        fts_table="products_fts",
-    ),
-    updatable=frozenset({"name", "sku", "sku_key", "price", "currency", "stock", "status"}),
-)
+PRODUCTS = ResourceRepository(spec.PRODUCTS)
 
 
 async def existing_skus(db: Executor, org_id: str) -> set[str]:

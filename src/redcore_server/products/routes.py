@@ -1,4 +1,4 @@
-"""HTTP for products: the shared collection routes (http/crud.py), described for products."""
+"""HTTP for products: the shared collection routes (kit/routes.py), described for products."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Annotated
 from litestar.params import Parameter
 
 from redcore_server.auth.scopes import PRODUCTS_READ, PRODUCTS_WRITE
-from redcore_server.http.crud import Collection, ListFilters, collection_controller
-from redcore_server.http.listing import search_text, text_parameter
-from redcore_server.products.schemas import Product, ProductCreate, ProductUpdate, Status
+from redcore_server.kit.params import search_text, text_parameter
+from redcore_server.kit.routes import Collection, ListFilters, collection_controller
+from redcore_server.products import spec
+from redcore_server.products.schemas import ProductCreate, ProductUpdate, Status
+from redcore_server.products.service import ProductService
 
 
 def product_filters(
@@ -20,19 +22,15 @@ def product_filters(
 
 
 PRODUCTS = Collection(
-    name="products",
-    noun="product",
-    id_prefix="prod_",
+    spec=spec.PRODUCTS,
+    service=ProductService,
     tag="Products",
-    model=Product,
+    read_scope=PRODUCTS_READ,
+    filters=product_filters,
     create_model=ProductCreate,
     update_model=ProductUpdate,
-    read_scope=PRODUCTS_READ,
     write_scope=PRODUCTS_WRITE,
-    filters=product_filters,
-    sortable=("created_at", "name", "price", "sku"),
     create_doc="Add a product: `name`, `sku` and `price` (minor units) are required; `currency` defaults "
     "to the organization's base currency, `stock` to 0 and `status` to `available`.",
-    conflict_codes="`duplicate_sku`",
 )
 ProductController = collection_controller(PRODUCTS)

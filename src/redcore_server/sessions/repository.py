@@ -5,19 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from redcore_server.db import Executor, Row
-from redcore_server.db.listing import ListSpec, SortField
-from redcore_server.db.resources import ResourceTable
+from redcore_server.kit.repository import ResourceRepository
+from redcore_server.sessions import spec
 from redcore_server.sessions.schemas import Session
 
-SESSIONS = ResourceTable(
-    Session,
-    ListSpec(
-        table="sessions",
-        columns="id, user_id, created_at, last_used_at, expires_at, ip, user_agent",
-        sort_fields={"created_at": SortField("created_at", "timestamp")},
-    ),
-    updatable=frozenset(),
-)
+SESSIONS = ResourceRepository(spec.SESSIONS)
 
 
 async def create(
@@ -90,14 +82,14 @@ async def rotate(
     )
     row = await db.fetchrow(
         "UPDATE sessions SET refresh_hash = $2, access_hash = $3, access_expires_at = $4, last_used_at = $5"
-        f" WHERE id = $1 RETURNING {SESSIONS.columns}",
+        f" WHERE id = $1 RETURNING {SESSIONS.spec.select}",
         session_id,
         refresh_hash,
         access_hash,
         access_expires_at,
         now,
     )
-    return None if row is None else Session(*row)
+    return None if row is None else SESSIONS.spec.from_row(row)
 
 
 async def touch(db: Executor, session_id: str, now: datetime) -> None:

@@ -5,7 +5,6 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -13,12 +12,12 @@ from redcore_server.auth.middleware import PUBLIC, requires
 from redcore_server.auth.principal import Principal
 from redcore_server.auth.scopes import USERS_READ, USERS_WRITE
 from redcore_server.db import Database
-from redcore_server.db.listing import PageRequest
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
-from redcore_server.http.listing import ListMeta, list_meta, provide_page_request, text_parameter
 from redcore_server.http.openapi import READ_ERRORS, error_responses
 from redcore_server.http.responses import JsonResponse
+from redcore_server.kit.listing import PageRequest
+from redcore_server.kit.params import ListMeta, list_meta, provide_page_request, text_parameter
 from redcore_server.sessions.schemas import Refresh, Session, SignIn, Tokens
 from redcore_server.sessions.service import SessionService
 from redcore_server.users.service import UserService
@@ -29,16 +28,6 @@ SessionId = Annotated[str, text_parameter("The `ses_`-prefixed session id.")]
 NO_STORE = {"Cache-Control": "no-store"}  # token responses must not be cached (RFC 6749 §5.1)
 
 
-def _sessions(state: State) -> SessionService:
-    service: SessionService = state.sessions
-    return service
-
-
-def _users(state: State) -> UserService:
-    service: UserService = state.services["users"]
-    return service
-
-
 class SessionList(msgspec.Struct):
     data: list[Session]
     meta: ListMeta
@@ -47,7 +36,6 @@ class SessionList(msgspec.Struct):
 class AuthController(Controller):
     path = "/auth"
     tags = ["Sign-in"]
-    dependencies = {"sessions": Provide(_sessions, sync_to_thread=False)}
 
     @post(
         "/token",
@@ -116,10 +104,6 @@ class AuthController(Controller):
 class UserSessionsController(Controller):
     path = "/users/{user_id:str}/sessions"
     tags = ["Users"]
-    dependencies = {
-        "sessions": Provide(_sessions, sync_to_thread=False),
-        "users": Provide(_users, sync_to_thread=False),
-    }
 
     @get(
         "/",

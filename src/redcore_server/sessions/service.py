@@ -31,10 +31,10 @@ from datetime import datetime, timedelta
 from redcore_server import errors
 from redcore_server.auth.principal import Principal
 from redcore_server.db import Executor
-from redcore_server.db.listing import PageRequest, PageResult
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import new_id, utcnow
 from redcore_server.keys.service import hash_secret
+from redcore_server.kit.listing import PageRequest, PageResult
 from redcore_server.passwords import PasswordHasher
 from redcore_server.ratelimit.limiter import Limiter
 from redcore_server.sessions import repository

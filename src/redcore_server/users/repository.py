@@ -5,35 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from redcore_server.db import Executor, Row
-from redcore_server.db.listing import ListSpec, SortField
-from redcore_server.db.resources import ResourceTable
+from redcore_server.kit.repository import ResourceRepository, for_update
+from redcore_server.users import spec
 from redcore_server.users.emails import lookup_key
-from redcore_server.users.schemas import User
 
-UNIQUE_EMAIL = "uq_users_org_id_email_key"
-
-USERS = ResourceTable(
-    User,
-    ListSpec(
-        table="users",
-        columns="id, email, name, role, status, avatar, last_login, created_at, updated_at",
-        sort_fields={
-            "created_at": SortField("created_at", "timestamp"),
-            "name": SortField("name", "text"),
-            "email": SortField("email", "text"),
-        },
-        search_columns=("name", "email"),
-        fts_table="users_fts",
-    ),
-    updatable=frozenset({"email", "email_key", "name", "role", "status", "avatar", "password_hash"}),
-)
+USERS = ResourceRepository(spec.USERS)
 
 
 async def role_of(db: Executor, org_id: str, ident: str) -> str | None:
     """The user's current role, the row locked until the transaction ends (SQLite's writer lock does
     that), so the privilege check and the change it allows see the same role."""
-    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
-    role: str | None = await db.fetchval(f"SELECT role FROM users WHERE id = $1 AND org_id = $2{lock}", ident, org_id)
+    role: str | None = await db.fetchval(
+        f"SELECT role FROM users WHERE id = $1 AND org_id = $2{for_update(db)}", ident, org_id
+    )
     return role
 
 

@@ -1,4 +1,4 @@
-"""HTTP for users: the shared collection routes (http/crud.py), described for users."""
+"""HTTP for users: the shared collection routes (kit/routes.py), described for users."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Annotated
 from litestar.params import Parameter
 
 from redcore_server.auth.scopes import USERS_READ, USERS_WRITE
-from redcore_server.http.crud import Collection, ListFilters, collection_controller
-from redcore_server.http.listing import search_text, text_parameter
-from redcore_server.users.schemas import Role, Status, User, UserCreate, UserUpdate
+from redcore_server.kit.params import search_text, text_parameter
+from redcore_server.kit.routes import Collection, ListFilters, collection_controller
+from redcore_server.users import spec
+from redcore_server.users.schemas import Role, Status, UserCreate, UserUpdate
+from redcore_server.users.service import UserService
 
 
 def user_filters(
@@ -25,19 +27,15 @@ def user_filters(
 
 
 USERS = Collection(
-    name="users",
-    noun="user",
-    id_prefix="usr_",
+    spec=spec.USERS,
+    service=UserService,
     tag="Users",
-    model=User,
+    read_scope=USERS_READ,
+    filters=user_filters,
     create_model=UserCreate,
     update_model=UserUpdate,
-    read_scope=USERS_READ,
     write_scope=USERS_WRITE,
-    filters=user_filters,
-    sortable=("created_at", "name", "email"),
     create_doc="Create a user; `role` defaults to `viewer`. Without a `password` the user is "
     "`pending_invite`; with one (8–128 characters, stored only as Argon2id), `active`.",
-    conflict_codes="`duplicate_email`",
 )
 UserController = collection_controller(USERS)

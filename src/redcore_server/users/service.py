@@ -4,18 +4,15 @@ invitations for users made without a password, and sessions revoked when access 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import msgspec
-
-from redcore_server import errors
 from redcore_server.auth.privileges import refuse_own, require_role
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.erasure.service import request_user_erasure
-from redcore_server.ids import new_id, utcnow
+from redcore_server.ids import utcnow
 from redcore_server.invitations.service import InvitationService
+from redcore_server.kit.checks import Problems, display_name, raise_if
+from redcore_server.kit.service import Recorder, ResourceService, changes_of
 from redcore_server.passwords import PasswordHasher
-from redcore_server.resources import ResourceKind
 from redcore_server.sessions import repository as sessions_repository
 from redcore_server.text import HTTP_URL_PATTERN
 from redcore_server.users import repository
@@ -25,10 +22,8 @@ from redcore_server.users.schemas import User, UserCreate, UserUpdate
 
 HTTP_URL = re.compile(HTTP_URL_PATTERN)
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
-
-def _check_email(email: str, problems: list[tuple[str, str]]) -> str:
+def _check_email(email: str, problems: Problems) -> str:
     """The normalised form (see ``users/emails.py``); its key goes beside it."""
     try:
         return normalize_email(email)
@@ -37,16 +32,7 @@ def _check_email(email: str, problems: list[tuple[str, str]]) -> str:
         return email
 
 
-def _check_name(name: str, problems: list[tuple[str, str]]) -> str:
-    name = name.strip()
-    if not name:
-        problems.append(("name", "must not be blank"))
-    elif _CONTROL.search(name):
-        problems.append(("name", "must not contain control characters"))
-    return name
-
-
-def _check_avatar(avatar: str | None, problems: list[tuple[str, str]]) -> str | None:
+def _check_avatar(avatar: str | None, problems: Problems) -> str | None:
     if avatar is None:
         return None
     if not HTTP_URL.fullmatch(avatar):
@@ -54,41 +40,29 @@ def _check_avatar(avatar: str | None, problems: list[tuple[str, str]]) -> str | 
     return avatar
 
 
-def _raise_if(problems: list[tuple[str, str]]) -> None:
-    if problems:
-        raise errors.ValidationError.of(*problems)
+class UserService(ResourceService[User]):
+    """Users: ``get`` and ``list`` come from :class:`ResourceService`."""
 
-
-class UserService(ResourceKind[User]):
-    """Users: ``get``, ``list`` and ``delete`` come from :class:`ResourceKind`."""
-
-    def __init__(self, hasher: PasswordHasher, invitations: InvitationService | None = None) -> None:
-        super().__init__("user", "usr_", repository.USERS, {repository.UNIQUE_EMAIL: errors.DuplicateEmail})
+    def __init__(
+        self, hasher: PasswordHasher, invitations: InvitationService | None = None, recorder: Recorder | None = None
+    ) -> None:
+        super().__init__(repository.USERS, recorder)
         self._hasher = hasher
         self._invitations = invitations  # None: users made without a password are not emailed
 
     async def create(self, uow: UnitOfWork, org_id: str, data: UserCreate) -> User:
         """Without a password the user is invited (``pending_invite``); with one, ``active``."""
         require_role(uow.actor, data.role, f"Creating a user with the role `{data.role}`")
-        problems: list[tuple[str, str]] = []
+        problems: Problems = []
         email = _check_email(data.email, problems)
-        name = _check_name(data.name, problems)
+        name = display_name(data.name, problems)
         avatar = _check_avatar(data.avatar, problems)
-        _raise_if(problems)
+        raise_if(problems)
         password_hash = await self._hasher.hash(data.password) if data.password is not None else None
-        now = utcnow()
-        user = User(
-            id=new_id("usr"),
-            email=email,
-            name=name,
-            role=data.role,
-            status="active" if password_hash else "pending_invite",
-            avatar=avatar,
-            last_login=None,
-            created_at=now,
-            updated_at=now,
-        )
-        await self.insert(uow, org_id, user, {"password_hash": password_hash, "email_key": email_key(email)})
+        status = "active" if password_hash else "pending_invite"
+        user = self.new(data, email=email, name=name, avatar=avatar, status=status, last_login=None)
+        extra = {"password_hash": password_hash, "email_key": email_key(email)}
+        await self.insert(await uow.tx(), uow, org_id, user, extra)
         if password_hash is None and self._invitations is not None:
             await self._invitations.invite(uow, org_id, user)  # the email goes out once this commits
         return user
@@ -96,23 +70,20 @@ class UserService(ResourceKind[User]):
     async def update(
         self, uow: UnitOfWork, org_id: str, ident: str, data: UserUpdate, if_match: frozenset[str] | None = None
     ) -> User:
-        problems: list[tuple[str, str]] = []
-        changes: dict[str, Any] = {}
-        if data.email is not msgspec.UNSET:
-            changes["email"] = _check_email(data.email, problems)
+        problems: Problems = []
+        changes = changes_of(data)
+        password = changes.pop("password", None)
+        if "email" in changes:
+            changes["email"] = _check_email(changes["email"], problems)
             changes["email_key"] = email_key(changes["email"])
-        if data.name is not msgspec.UNSET:
-            changes["name"] = _check_name(data.name, problems)
-        if data.avatar is not msgspec.UNSET:
-            changes["avatar"] = _check_avatar(data.avatar, problems)
-        if data.role is not msgspec.UNSET:
-            changes["role"] = data.role
-        if data.status is not msgspec.UNSET:
-            changes["status"] = data.status
-        _raise_if(problems)
+        if "name" in changes:
+            changes["name"] = display_name(changes["name"], problems)
+        if "avatar" in changes:
+            changes["avatar"] = _check_avatar(changes["avatar"], problems)
+        raise_if(problems)
         refuse_own(uow.actor, ident, changes)
-        if data.password is not msgspec.UNSET:  # slow: before the transaction holds a connection
-            changes["password_hash"] = await self._hasher.hash(data.password)
+        if password is not None:  # slow: before the transaction holds a connection
+            changes["password_hash"] = await self._hasher.hash(password)
         await require_user_privilege(await uow.tx(), uow.actor, org_id, ident, new_role=changes.get("role"))
         user = await self.update_fields(uow, org_id, ident, changes, if_match)
         if changes.get("status") in ("inactive", "suspended"):  # out, everywhere, now

@@ -1,4 +1,4 @@
-"""Webhook delivery on the shared outbox worker (``outbox/worker.py``): claims due deliveries,
+"""Webhook delivery on the shared outbox worker (``kit/outbox.py``): claims due deliveries,
 sends them signed, records every attempt and schedules retries.
 
 Any number of dispatchers may run at once, in server processes (``REDCORE_EMBEDDED_WORKER``) and in
@@ -18,7 +18,7 @@ import msgspec
 from redcore_server.config import Settings
 from redcore_server.db import Database, Executor
 from redcore_server.ids import utcnow
-from redcore_server.outbox.worker import OutboxWorker, Pace
+from redcore_server.kit.outbox import OutboxWorker, Pace
 from redcore_server.webhooks import repository
 from redcore_server.webhooks.repository import Work
 from redcore_server.webhooks.schemas import WebhookAttempt, WebhookPayload

@@ -10,74 +10,27 @@ import msgspec
 
 from redcore_server.db import Executor
 from redcore_server.db.batches import skip_locked
-from redcore_server.db.listing import ListSpec, SortField
-from redcore_server.db.resources import ResourceTable
-from redcore_server.outbox import repository as outbox
-from redcore_server.webhooks.schemas import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from redcore_server.kit import outbox_repository as outbox
+from redcore_server.kit.repository import ResourceRepository, for_update
+from redcore_server.webhooks import spec
+from redcore_server.webhooks.schemas import WebhookAttempt
 
-_decode_types = msgspec.json.Decoder(list[str]).decode
 _encode = msgspec.json.Encoder().encode
+_decode_types = msgspec.json.Decoder(list[str]).decode
 
 
 def encode_event_types(types: list[str] | None) -> str | None:
     return None if types is None else _encode(types).decode()
 
 
-def _endpoint(
-    ident: str,
-    url: str,
-    description: str | None,
-    event_types: str | None,
-    enabled: Any,
-    disabled_reason: str | None,
-    previous_secret_expires_at: datetime | None,
-    created_at: datetime,
-    updated_at: datetime,
-) -> WebhookEndpoint:
-    types = None if event_types is None else _decode_types(event_types)
-    return WebhookEndpoint(
-        ident,
-        url,
-        description,
-        types,
-        bool(enabled),
-        disabled_reason,
-        previous_secret_expires_at,
-        created_at,
-        updated_at,
-    )
-
-
-ENDPOINTS = ResourceTable(
-    _endpoint,
-    ListSpec(
-        table="webhook_endpoints",
-        columns="id, url, description, event_types, enabled, disabled_reason, previous_secret_expires_at, "
-        "created_at, updated_at",
-        sort_fields={"created_at": SortField("created_at", "timestamp")},
-    ),
-    updatable=frozenset(
-        {"url", "description", "event_types", "enabled", "disabled_reason", "secret", "previous_secret"}
-        | {"previous_secret_expires_at"}
-    ),
-)
-
-DELIVERIES = ResourceTable(
-    WebhookDelivery,
-    ListSpec(
-        table="webhook_deliveries",
-        columns="id, endpoint_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at",
-        sort_fields={"created_at": SortField("created_at", "timestamp")},
-    ),
-    updatable=frozenset(),
-)
+ENDPOINTS = ResourceRepository(spec.ENDPOINTS)
+DELIVERIES = ResourceRepository(spec.DELIVERIES)
 
 
 async def current_secret(db: Executor, org_id: str, endpoint_id: str) -> str | None:
     """The endpoint's signing secret, its row locked until the transaction ends."""
-    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
     secret: str | None = await db.fetchval(
-        f"SELECT secret FROM webhook_endpoints WHERE id = $1 AND org_id = $2{lock}", endpoint_id, org_id
+        f"SELECT secret FROM webhook_endpoints WHERE id = $1 AND org_id = $2{for_update(db)}", endpoint_id, org_id
     )
     return secret
 

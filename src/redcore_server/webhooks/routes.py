@@ -1,11 +1,10 @@
-"""HTTP for webhooks: the endpoints collection on the shared routes (http/crud.py), plus secret
+"""HTTP for webhooks: the endpoints collection on the shared routes (kit/routes.py), plus secret
 rotation and each endpoint's delivery log (with retry on demand)."""
 
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_202_ACCEPTED
@@ -14,14 +13,15 @@ from redcore_server.auth.middleware import requires
 from redcore_server.auth.principal import Principal
 from redcore_server.auth.scopes import WEBHOOKS_MANAGE
 from redcore_server.db import Database
-from redcore_server.db.listing import PageRequest
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.body import documents_body, read_json
-from redcore_server.http.crud import Collection, ListFilters, collection_controller
-from redcore_server.http.listing import ListMeta, list_meta, provide_page_request, text_parameter
 from redcore_server.http.openapi import ETAG_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses
 from redcore_server.http.openapi_document import BODY_OPTIONAL
 from redcore_server.http.responses import JsonResponse
+from redcore_server.kit.listing import PageRequest
+from redcore_server.kit.params import ListMeta, list_meta, provide_page_request, text_parameter
+from redcore_server.kit.routes import Collection, ListFilters, collection_controller
+from redcore_server.webhooks import spec
 from redcore_server.webhooks.schemas import (
     DeliveryStatus,
     RotateSecret,
@@ -44,21 +44,17 @@ def endpoint_filters(
 
 
 WEBHOOK_ENDPOINTS = Collection(
-    name="webhook_endpoints",
-    noun="webhook endpoint",
-    id_prefix="we_",
+    spec=spec.ENDPOINTS,
+    service=WebhookEndpointService,
     tag="Webhooks",
-    model=WebhookEndpoint,
+    read_scope=WEBHOOKS_MANAGE,
+    filters=endpoint_filters,
     create_model=WebhookEndpointCreate,
     update_model=WebhookEndpointUpdate,
-    read_scope=WEBHOOKS_MANAGE,
     write_scope=WEBHOOKS_MANAGE,
-    filters=endpoint_filters,
-    sortable=("created_at",),
     create_doc="Subscribe a URL to events (`event_types`, or every type when null). The response carries "
     "the signing `secret` (`whsec_…`), shown this once. URLs on loopback, private or link-local addresses "
     "are refused unless the operator allows them.",
-    conflict_codes="",
 )
 WebhookEndpointController = collection_controller(WEBHOOK_ENDPOINTS)
 
@@ -66,16 +62,6 @@ WebhookEndpointController = collection_controller(WEBHOOK_ENDPOINTS)
 class WebhookDeliveryList(msgspec.Struct):
     data: list[WebhookDelivery]
     meta: ListMeta
-
-
-def _endpoints(state: State) -> WebhookEndpointService:
-    service: WebhookEndpointService = state.services[WEBHOOK_ENDPOINTS.name]
-    return service
-
-
-def _deliveries(state: State) -> DeliveryService:
-    service: DeliveryService = state.deliveries
-    return service
 
 
 def delivery_filters(
@@ -87,10 +73,6 @@ def delivery_filters(
 class WebhookDeliveryController(Controller):
     path = "/webhook_endpoints/{endpoint_id:str}"
     tags = ["Webhooks"]
-    dependencies = {
-        "endpoints": Provide(_endpoints, sync_to_thread=False),
-        "deliveries": Provide(_deliveries, sync_to_thread=False),
-    }
 
     @post(
         "/rotate_secret",
@@ -115,7 +97,7 @@ class WebhookDeliveryController(Controller):
         body = await request.body()
         data = await read_json(request, RotateSecret) if body.strip() else RotateSecret()
         endpoint = await endpoints.rotate_secret(uow, request.user.org_id, endpoint_id, data)
-        return JsonResponse(endpoint, headers=WEBHOOK_ENDPOINTS.headers(endpoint))
+        return JsonResponse(endpoint, headers=spec.ENDPOINTS.headers(endpoint))
 
     @get(
         "/deliveries",

@@ -7,14 +7,13 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-import msgspec
-
 from redcore_server import errors
 from redcore_server.db import Executor
-from redcore_server.db.listing import PageRequest, PageResult
 from redcore_server.db.uow import UnitOfWork
-from redcore_server.ids import new_id, utcnow
-from redcore_server.resources import ResourceKind
+from redcore_server.ids import utcnow
+from redcore_server.kit.checks import Problems, raise_if
+from redcore_server.kit.listing import PageRequest, PageResult
+from redcore_server.kit.service import ResourceService, changes_of
 from redcore_server.webhooks import repository
 from redcore_server.webhooks.addresses import UnsafeURL, check_on_save
 from redcore_server.webhooks.schemas import (
@@ -57,12 +56,12 @@ def _check_description(text: str | None) -> str | None:
     return (text.strip() or None) if text is not None else None
 
 
-class WebhookEndpointService(ResourceKind[WebhookEndpoint]):
-    """Endpoints: ``get``, ``list`` and ``delete`` come from :class:`ResourceKind`. Their changes are
-    configuration, not events of the organization's data, so they record no events."""
+class WebhookEndpointService(ResourceService[WebhookEndpoint]):
+    """Endpoints: ``get``, ``list`` and ``delete`` come from :class:`ResourceService`. Their changes
+    are configuration, not events of the organization's data, so they record no events."""
 
     def __init__(self, *, allow_private: bool) -> None:
-        super().__init__("webhook endpoint", "we_", repository.ENDPOINTS, {}, records_events=False)
+        super().__init__(repository.ENDPOINTS)
         self.allow_private = allow_private
 
     async def _check_url(self, url: str, problems: list[tuple[str, str]]) -> str:
@@ -74,25 +73,21 @@ class WebhookEndpointService(ResourceKind[WebhookEndpoint]):
         return url
 
     async def create(self, uow: UnitOfWork, org_id: str, data: WebhookEndpointCreate) -> WebhookEndpoint:
-        problems: list[tuple[str, str]] = []
+        problems: Problems = []
         url = await self._check_url(data.url, problems)
         types = _check_event_types(data.event_types, problems)
-        if problems:
-            raise errors.ValidationError.of(*problems)
-        now = utcnow()
-        endpoint = WebhookEndpoint(
-            id=new_id("we"),
+        raise_if(problems)
+        endpoint = self.new(
+            data,
             url=url,
             description=_check_description(data.description),
             event_types=types,
-            enabled=data.enabled,
             disabled_reason=None,
             previous_secret_expires_at=None,
-            created_at=now,
-            updated_at=now,
             secret=new_secret(),
         )
-        await self.insert(uow, org_id, endpoint, {"event_types": repository.encode_event_types(types)})
+        extra = {"event_types": repository.encode_event_types(types), "secret": endpoint.secret}
+        await self.insert(await uow.tx(), uow, org_id, endpoint, extra)
         return endpoint
 
     async def update(
@@ -103,20 +98,17 @@ class WebhookEndpointService(ResourceKind[WebhookEndpoint]):
         data: WebhookEndpointUpdate,
         if_match: frozenset[str] | None = None,
     ) -> WebhookEndpoint:
-        problems: list[tuple[str, str]] = []
-        changes: dict[str, Any] = {}
-        if data.url is not msgspec.UNSET:
-            changes["url"] = await self._check_url(data.url, problems)
-        if data.description is not msgspec.UNSET:
-            changes["description"] = _check_description(data.description)
-        if data.event_types is not msgspec.UNSET:
-            changes["event_types"] = repository.encode_event_types(_check_event_types(data.event_types, problems))
-        if data.enabled is not msgspec.UNSET:
-            changes["enabled"] = data.enabled
-            if data.enabled:
-                changes["disabled_reason"] = None
-        if problems:
-            raise errors.ValidationError.of(*problems)
+        problems: Problems = []
+        changes = changes_of(data)
+        if "url" in changes:
+            changes["url"] = await self._check_url(changes["url"], problems)
+        if "description" in changes:
+            changes["description"] = _check_description(changes["description"])
+        if "event_types" in changes:
+            changes["event_types"] = repository.encode_event_types(_check_event_types(changes["event_types"], problems))
+        if changes.get("enabled"):
+            changes["disabled_reason"] = None
+        raise_if(problems)
         updated = await self.update_fields(uow, org_id, ident, changes, if_match)
         if data.enabled is False:
             await repository.fail_waiting(await uow.tx(), org_id, ident, utcnow())
@@ -125,7 +117,7 @@ class WebhookEndpointService(ResourceKind[WebhookEndpoint]):
     async def rotate_secret(self, uow: UnitOfWork, org_id: str, ident: str, data: RotateSecret) -> WebhookEndpoint:
         """A new secret signs from now on; the current one keeps signing for ``grace_period`` seconds."""
         tx = await uow.tx()
-        current = await repository.current_secret(tx, org_id, ident) if ident.startswith(self.id_prefix) else None
+        current = await repository.current_secret(tx, org_id, ident) if ident.startswith(self.spec.id_start) else None
         if current is None:
             raise self.not_found(ident)
         secret, now = new_secret(), utcnow()
@@ -159,7 +151,8 @@ class DeliveryService:
         return deliveries, result
 
     async def get(self, db: Executor, org_id: str, endpoint_id: str, ident: str) -> WebhookDelivery:
-        delivery = await repository.DELIVERIES.get(db, org_id, ident) if ident.startswith("msg_") else None
+        deliveries = repository.DELIVERIES
+        delivery = await deliveries.get(db, org_id, ident) if ident.startswith(deliveries.spec.id_start) else None
         if delivery is None or delivery.endpoint_id != endpoint_id:
             raise self._not_found(ident)
         delivery.attempts = (await repository.attempts_of(db, [ident]))[ident]

@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 
 from redcore_server.db import Database
-from redcore_server.db.listing import ListSpec, PageRequest, fetch_page
+from redcore_server.kit.listing import PageRequest, fetch_page
+from redcore_server.kit.spec import ResourceSpec
 from redcore_server.products.repository import PRODUCTS
 from redcore_server.users.repository import USERS
 from tests.support import Tenant
 
-CASES: list[tuple[ListSpec, dict[str, Any]]] = [
+CASES: list[tuple[ResourceSpec[Any], dict[str, Any]]] = [
     (USERS.spec, {}),
     (USERS.spec, {"role": "admin"}),
     (USERS.spec, {"status": "active"}),
@@ -54,7 +55,7 @@ class PlanRecorder:
         return 0
 
 
-async def plans_for(tenant: Tenant, spec: ListSpec, req: PageRequest) -> list[str]:
+async def plans_for(tenant: Tenant, spec: ResourceSpec[Any], req: PageRequest) -> list[str]:
     db: Database = tenant.app.state.db
     if db.dialect == "postgresql":
         async with db.pool.acquire() as conn:  # type: ignore[attr-defined]  # noqa: SIM117
@@ -69,8 +70,10 @@ async def plans_for(tenant: Tenant, spec: ListSpec, req: PageRequest) -> list[st
         return recorder.plans
 
 
-@pytest.mark.parametrize(("spec", "filters"), CASES, ids=lambda v: v.table if isinstance(v, ListSpec) else str(v))
-async def test_each_sort_and_filter_is_served_by_an_index(tenant: Tenant, spec: ListSpec, filters: dict) -> None:
+@pytest.mark.parametrize(("spec", "filters"), CASES, ids=lambda v: v.table if isinstance(v, ResourceSpec) else str(v))
+async def test_each_sort_and_filter_is_served_by_an_index(
+    tenant: Tenant, spec: ResourceSpec[Any], filters: dict
+) -> None:
     for sort in spec.sort_fields:
         for order in ("asc", "desc"):
             req = PageRequest(limit=20, sort=sort, order=order, filters=dict(filters))  # type: ignore[arg-type]
@@ -85,7 +88,7 @@ async def test_each_sort_and_filter_is_served_by_an_index(tenant: Tenant, spec: 
 
 @pytest.mark.parametrize("spec", [USERS.spec, PRODUCTS.spec], ids=lambda s: s.table)
 @pytest.mark.parametrize("text", ["ab", "widget"])
-async def test_search_is_served_by_a_text_index(tenant: Tenant, spec: ListSpec, text: str) -> None:
+async def test_search_is_served_by_a_text_index(tenant: Tenant, spec: ResourceSpec[Any], text: str) -> None:
     page_plan, count_plan = await plans_for(tenant, spec, PageRequest(limit=20, search=text))
     for plan in (page_plan, count_plan):
         assert "Seq Scan" not in plan, plan
@@ -97,7 +100,7 @@ async def test_search_is_served_by_a_text_index(tenant: Tenant, spec: ListSpec, 
         # indexes chosen); here, that a trigram index exists for every searched column.
         rows = await db.fetch("SELECT indexdef FROM pg_indexes WHERE tablename = $1", spec.table)
         definitions = " ".join(r[0] for r in rows)
-        for column in spec.search_columns:
+        for column in spec.searchable:
             assert f"gin ({column} gin_trgm_ops)" in definitions, definitions
     else:
         assert f"{spec.fts_table} VIRTUAL TABLE INDEX" in page_plan, page_plan

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 
 from redcore_server import errors
-from redcore_server.db.listing import (
+from redcore_server.kit.listing import (
     Cursor,
-    ListSpec,
     PageRequest,
     PageResult,
-    SortField,
     decode_cursor,
     encode_cursor,
     escape_like,
     resolve_sort,
 )
-from redcore_server.http.listing import list_meta, provide_page_request
+from redcore_server.kit.params import list_meta, provide_page_request
+from redcore_server.kit.spec import ResourceSpec
 
-SPEC = ListSpec(
-    table="things",
-    columns="id, name",
-    sort_fields={"created_at": SortField("created_at", "timestamp"), "name": SortField("name", "text")},
+
+class Thing(msgspec.Struct):
+    id: str
+    name: str
+    created_at: datetime
+
+
+SPEC = ResourceSpec(
+    name="things", noun="thing", id_prefix="thg", model=Thing, sortable={"created_at": "timestamp", "name": "text"}
 )
 
 

@@ -42,8 +42,8 @@ async def test_the_migrations_build_exactly_the_tables_the_models_describe(datab
     from sqlalchemy.ext.asyncio import create_async_engine
     from sqlalchemy.pool import NullPool
 
-    from redcore_server.db.metadata import all_tables
     from redcore_server.db.urls import sqlalchemy_url
+    from redcore_server.tables import all_tables
 
     def unmanaged(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
         """Made in raw SQL by the migrations: SQLite FTS5 tables, PostgreSQL trigram indexes."""

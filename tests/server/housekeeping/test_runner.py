@@ -10,8 +10,8 @@ from datetime import datetime
 
 import pytest
 
+from redcore_server.background import housekeeping_jobs
 from redcore_server.db import Database, open_database
-from redcore_server.housekeeping.jobs import housekeeping_jobs
 from redcore_server.housekeeping.runner import Housekeeper, Job
 from tests import support
 from tests.server.erasure.test_erasure import eventually

@@ -9,7 +9,7 @@ import base64
 import msgspec
 import pytest
 
-from redcore_server.http.listing import MAX_LIMIT, MAX_OFFSET, MAX_PAGE
+from redcore_server.kit.params import MAX_LIMIT, MAX_OFFSET, MAX_PAGE
 from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
 

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from redcore_server.db.metadata import all_tables
 from redcore_server.db.urls import sqlalchemy_url
+from redcore_server.tables import all_tables
 
 config = context.config
 target_metadata = all_tables()

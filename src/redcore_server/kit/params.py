@@ -9,7 +9,7 @@ import msgspec
 from litestar.params import Parameter
 
 from redcore_server import errors
-from redcore_server.db.listing import PageRequest, PageResult
+from redcore_server.kit.listing import PageRequest, PageResult
 from redcore_server.text import SINGLE_LINE_PATTERN
 
 MAX_LIMIT = 100

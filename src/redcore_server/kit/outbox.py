@@ -28,7 +28,7 @@ from typing import Generic, TypeVar
 
 from redcore_server.db import Database, Executor
 from redcore_server.ids import utcnow
-from redcore_server.outbox import repository
+from redcore_server.kit import outbox_repository as repository
 
 J = TypeVar("J")  # a claimed row, with what its attempt needs
 R = TypeVar("R")  # the outcome of one attempt

@@ -1,9 +1,10 @@
 """The list machinery every collection uses: filters, search, sort, offset/page and keyset cursor.
 
-A resource describes itself once in a :class:`ListSpec` (its table, columns, sortable fields and
-searchable columns); :func:`fetch_page` builds and runs the two statements a page needs (the rows,
-and the total). Every shape it emits is served by an index: ``(org_id, [filter,] sort, id)``
-B-trees, trigram GIN indexes for ``ILIKE`` search on PostgreSQL, an FTS5 trigram table on SQLite.
+A resource describes itself once in its :class:`~redcore_server.kit.spec.ResourceSpec` (its table,
+columns, sortable, searchable and filterable fields); :func:`fetch_page` builds and runs the two
+statements a page needs (the rows, and the total). Column names reach SQL only from the spec.
+Every shape it emits is served by an index: ``(org_id, [filter,] sort, id)`` B-trees, trigram GIN
+indexes for ``ILIKE`` search on PostgreSQL, an FTS5 trigram table on SQLite.
 """
 
 from __future__ import annotations
@@ -13,36 +14,17 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 
 from redcore_server import errors
-from redcore_server.db.database import Database, Executor, Row
+from redcore_server.db import FOLD_FUNCTION, Database, Executor, Row
+from redcore_server.kit.spec import Kind, Order, ResourceSpec
 from redcore_server.text import control_character, fold
 
-Order = Literal["asc", "desc"]
-Kind = Literal["text", "int", "timestamp"]
 MIN_FTS_QUERY = 3  # the trigram index answers queries of three characters or more
-FOLD_FUNCTION = "redcore_casefold"  # registered on every SQLite connection (db/sqlite.py): text.fold
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what both drivers bind as an integer
-
-
-@dataclass(frozen=True, slots=True)
-class SortField:
-    column: str
-    kind: Kind
-
-
-@dataclass(frozen=True, slots=True)
-class ListSpec:
-    table: str
-    columns: str  # the select list; its first column must be ``id``
-    sort_fields: dict[str, SortField]
-    search_columns: tuple[str, ...] = ()
-    fts_table: str | None = None  # SQLite FTS5 table whose rowid is the table's ``seq``
-    default_sort: str = "created_at"
-    default_order: Order = "desc"
 
 
 class Cursor(msgspec.Struct, array_like=True):
@@ -141,21 +123,21 @@ class _Where:
         return " AND ".join(self.clauses)
 
 
-def _search(where: _Where, spec: ListSpec, dialect: str, text: str) -> None:
+def _search(where: _Where, spec: ResourceSpec[Any], dialect: str, text: str) -> None:
     if dialect == "sqlite" and spec.fts_table and len(text) >= MIN_FTS_QUERY:
         phrase = '"' + text.replace('"', '""') + '"'
         where.add(f"seq IN (SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH {{0}})", phrase)
         return
     if dialect == "postgresql":
-        ors = " OR ".join(f"{col} ILIKE {{0}} ESCAPE '\\'" for col in spec.search_columns)
+        ors = " OR ".join(f"{col} ILIKE {{0}} ESCAPE '\\'" for col in spec.searchable)
         where.add(f"({ors})", f"%{escape_like(text)}%")
         return
     # SQLite's LIKE folds only ASCII letters; fold both sides with text.fold (full Unicode case folding).
-    ors = " OR ".join(f"{FOLD_FUNCTION}({col}) LIKE {{0}} ESCAPE '\\'" for col in spec.search_columns)
+    ors = " OR ".join(f"{FOLD_FUNCTION}({col}) LIKE {{0}} ESCAPE '\\'" for col in spec.searchable)
     where.add(f"({ors})", f"%{escape_like(fold(text))}%")
 
 
-def resolve_sort(spec: ListSpec, sort: str | None, order: Order | None) -> tuple[str, Order]:
+def resolve_sort(spec: ResourceSpec[Any], sort: str | None, order: Order | None) -> tuple[str, Order]:
     name = sort if sort is not None else spec.default_sort  # an empty sort is not a field: 400
     if name not in spec.sort_fields:
         allowed = ", ".join(spec.sort_fields)
@@ -163,11 +145,14 @@ def resolve_sort(spec: ListSpec, sort: str | None, order: Order | None) -> tuple
     return name, order or spec.default_order
 
 
-async def fetch_page(db: Executor, spec: ListSpec, org_id: str, req: PageRequest) -> PageResult:
+async def fetch_page(db: Executor, spec: ResourceSpec[Any], org_id: str, req: PageRequest) -> PageResult:
     """One page of ``spec``'s rows for ``org_id``, its total, and the cursor to the next page."""
     sort_name, order = resolve_sort(spec, req.sort, req.order)
     sort = spec.sort_fields[sort_name]
     where = _Where(org_id)
+    unknown = (set(req.filters) | {column for column, _, _ in req.ranges}) - spec.filterable
+    if unknown:
+        raise ValueError(f"{spec.name} cannot be filtered on {sorted(unknown)}")
     for column, value in req.filters.items():
         where.add(f"{column} = {{0}}", value)
     for column, op, value in req.ranges:
@@ -190,7 +175,7 @@ async def fetch_page(db: Executor, spec: ListSpec, org_id: str, req: PageRequest
     direction = "ASC" if order == "asc" else "DESC"
     n = len(where.args)
     rows_sql = (
-        f"SELECT {spec.columns}, {sort.column} FROM {spec.table} WHERE {where.sql}"
+        f"SELECT {spec.select}, {sort.column} FROM {spec.table} WHERE {where.sql}"
         f" ORDER BY {sort.column} {direction}, id {direction} LIMIT ${n + 1} OFFSET ${n + 2}"
     )
     page_args = (*where.args, req.limit + 1, req.offset)

@@ -1,11 +1,10 @@
-"""Purges past ``REDCORE_EVENT_RETENTION``: events with their deliveries and attempts, and the email
-outbox's finished rows.
+"""The purge past ``REDCORE_EVENT_RETENTION`` of events, with their deliveries and attempts (a
+housekeeping job, listed in ``background.py``).
 
 An event older than the retention goes, with its deliveries and their attempts, once none of its
 deliveries is pending; a delivery still pending holds its event back until the event is twice the
 retention old (no retry schedule the settings accept lasts that long: only retries asked for by
-hand can get there), and is then purged too unless a worker is attempting it at that moment. An
-email goes once it is older than the retention and sent, failed or cancelled (or twice as old).
+hand can get there), and is then purged too unless a worker is attempting it at that moment.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from datetime import datetime, timedelta
 from redcore_server.db import Database
 from redcore_server.db.batches import BATCH_SIZE, in_batches
 from redcore_server.events import repository as events_repository
-from redcore_server.mail import repository as mail_repository
 from redcore_server.webhooks import repository as webhooks_repository
 
 
@@ -44,10 +42,3 @@ async def _purge_events(db: Database, ids: list[str], *, cutoff: datetime, far: 
     )
     async with db.transaction() as tx:
         return attempts + deliveries + await events_repository.purge(tx, ids)
-
-
-async def purge_finished_emails(db: Database, now: datetime, *, retention: float) -> int:
-    cutoff, far = now - timedelta(seconds=retention), now - timedelta(seconds=2 * retention)
-    if not await mail_repository.any_before(db, cutoff):
-        return 0
-    return await in_batches(db, lambda tx, n: mail_repository.purge_before(tx, cutoff=cutoff, far=far, limit=n))

@@ -1,0 +1,26 @@
+"""Products, declared once (see ``kit/spec.py``)."""
+
+from __future__ import annotations
+
+from redcore_server import errors
+from redcore_server.kit.spec import ResourceSpec
+from redcore_server.products.schemas import Product
+
+
+class DuplicateSku(errors.Conflict):
+    code = "duplicate_sku"
+    default_message = "A product with this SKU already exists."
+
+
+PRODUCTS = ResourceSpec(
+    name="products",
+    noun="product",
+    id_prefix="prod",
+    model=Product,
+    sortable={"created_at": "timestamp", "name": "text", "price": "int", "sku": "text"},
+    searchable=("name", "sku"),
+    fts_table="products_fts",
+    filterable=("status",),
+    writable=("sku_key",),
+    conflicts={"uq_products_org_id_sku_key": DuplicateSku},
+)

@@ -1,0 +1,87 @@
+"""The domain services of one application, made once from the settings, above the domains.
+
+Each is a typed dependency of the routes (Litestar DI, by name: a handler asks for
+``sessions: NamedDependency[SessionService]``); each collection's routes get theirs as ``service``
+(``kit/routes.py: collection_router``). Services that record events are handed the recorder here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from litestar.di import Provide
+
+from redcore_server.config import Settings
+from redcore_server.events.recorder import record
+from redcore_server.events.service import EventService
+from redcore_server.idempotency.service import IdempotencyService
+from redcore_server.invitations.service import WINDOW as INVITATION_WINDOW
+from redcore_server.invitations.service import InvitationPolicy, InvitationService
+from redcore_server.kit.routes import provide
+from redcore_server.passwords import PasswordHasher
+from redcore_server.products.service import ProductService
+from redcore_server.ratelimit.limiter import build_limiter
+from redcore_server.ratelimit.redis_limiter import RedisLink
+from redcore_server.sessions.service import SessionService, SignInPolicy
+from redcore_server.users.service import UserService
+from redcore_server.webhooks.service import DeliveryService, WebhookEndpointService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    users: UserService
+    products: ProductService
+    events: EventService
+    endpoints: WebhookEndpointService
+    deliveries: DeliveryService
+    sessions: SessionService
+    invitations: InvitationService
+    idempotency: IdempotencyService
+
+    def dependencies(self) -> dict[str, Provide]:
+        """One provider per service, named as the field (``users``, ``sessions``…)."""
+        return {field.name: provide(getattr(self, field.name)) for field in fields(self)}
+
+
+def build_services(settings: Settings, redis: RedisLink | None) -> Services:
+    hasher = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_cost,
+        parallelism=settings.argon2_parallelism,
+        threads=settings.password_hash_threads,
+    )
+    fail_closed = settings.rate_limit_fail_closed
+    sessions = SessionService(
+        hasher,
+        build_limiter(redis, settings.signin_window, fail_closed=fail_closed),
+        SignInPolicy(
+            access_ttl=settings.access_token_ttl,
+            refresh_ttl=settings.refresh_token_ttl,
+            failure_limit=settings.signin_failure_limit,
+            address_limit=settings.signin_address_limit,
+            backoff_threshold=settings.signin_backoff_threshold,
+            backoff_max=settings.signin_backoff_max,
+        ),
+    )
+    invitations = InvitationService(
+        hasher,
+        build_limiter(redis, INVITATION_WINDOW, fail_closed=fail_closed),
+        InvitationPolicy(
+            link=settings.invitation_url or f"{settings.base_url()}/accept-invitation",
+            ttl=settings.invitation_ttl,
+            org_limit=settings.invitation_org_limit,
+            address_limit=settings.invitation_address_limit,
+            global_address_limit=settings.invitation_global_address_limit,
+        ),
+    )
+    endpoints = WebhookEndpointService(allow_private=settings.webhook_allow_private)
+    return Services(
+        users=UserService(hasher, invitations, record),
+        products=ProductService(record),
+        events=EventService(),
+        endpoints=endpoints,
+        deliveries=DeliveryService(endpoints),
+        sessions=sessions,
+        invitations=invitations,
+        idempotency=IdempotencyService(settings.idempotency_ttl),
+    )

@@ -1,0 +1,21 @@
+"""Users, declared once (see ``kit/spec.py``)."""
+
+from __future__ import annotations
+
+from redcore_server import errors
+from redcore_server.kit.spec import ResourceSpec
+from redcore_server.users.schemas import User
+
+USERS = ResourceSpec(
+    name="users",
+    noun="user",
+    id_prefix="usr",
+    model=User,
+    sortable={"created_at": "timestamp", "name": "text", "email": "text"},
+    searchable=("name", "email"),
+    fts_table="users_fts",
+    filterable=("role", "status"),
+    writable=("email_key", "password_hash"),
+    fixed=("last_login",),  # set by signing in, never by an update
+    conflicts={"uq_users_org_id_email_key": errors.DuplicateEmail},
+)
