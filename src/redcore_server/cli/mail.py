@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from redcore_server import errors
-from redcore_server.cli_support import JsonOpt, emit, run
+from redcore_server.cli.support import JsonOpt, emit, run
 from redcore_server.config import Settings
 from redcore_server.db import Database
 from redcore_server.mail import repository as mail_repository

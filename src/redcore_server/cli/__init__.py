@@ -1,0 +1,30 @@
+"""``redcore-server``: serve, deliver webhooks, migrate, bootstrap, manage organizations and keys.
+
+Every command reads the same ``REDCORE_*`` settings as the server and takes ``--json`` for
+scripts. A secret is printed once, when it is created; it cannot be shown again. One module per
+group of commands; ``support.py`` holds what they share.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from redcore_server.cli import catalog, database, mail, run, tenants
+
+app = typer.Typer(
+    help="RedCore server: run it, deliver its webhooks, migrate its database, manage organizations and API keys.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command()(database.migrate)
+app.command()(database.bootstrap)
+app.add_typer(tenants.orgs_app, name="orgs")
+app.add_typer(tenants.keys_app, name="keys")
+app.add_typer(catalog.products_app, name="products")
+app.add_typer(mail.mail_app, name="mail")
+app.command()(run.worker)
+app.command()(run.serve)
+
+
+def main() -> None:
+    app()
