@@ -2,8 +2,8 @@
 know about it, and nothing they could each get wrong on their own.
 
 A domain's ``spec.py`` builds one :class:`ResourceSpec`; the select list is the struct's own field
-names, so a row maps to the struct by name (there is no hand-kept column string whose order must
-match the struct's), and adding a field to a resource means adding it to its struct (and its table,
+names, so a row maps to the struct by name (``kit/rows.py``: there is no hand-kept column string
+whose order must match the struct's), and adding a field to a resource means adding it to its struct (and its table,
 its migration and its create/update schemas), nowhere else.
 """
 
@@ -18,6 +18,7 @@ import msgspec
 
 from redcore_server import errors
 from redcore_server.db import Row
+from redcore_server.kit.rows import Columns
 from redcore_server.versioning import etag_for
 
 T = TypeVar("T", bound=msgspec.Struct)
@@ -76,10 +77,11 @@ class ResourceSpec(Generic[T]):
         self.id_start = f"{id_prefix}_"
         self.model = model
         self.fields: tuple[str, ...] = model.__struct_fields__
-        self.columns = tuple(f for f in self.fields if f not in derived)
-        if self.columns[0] != "id" or not set(derived) <= set(self.fields):
-            raise ValueError(f"{name}: the struct's first field must be `id`; derived fields must be its own")
-        self.select = ", ".join(self.columns)
+        self.rows = Columns(model, derived=derived, decoders=decoders)
+        self.columns = self.rows.names
+        if self.columns[0] != "id":
+            raise ValueError(f"{name}: the struct's first field must be `id`")
+        self.select = self.rows.select
         self.sort_fields = {field: SortField(field, kind) for field, kind in sortable.items()}
         self.searchable = searchable
         self.fts_table = fts_table
@@ -91,21 +93,13 @@ class ResourceSpec(Generic[T]):
         self.records_events = records_events
         self.default_sort = default_sort
         self.default_order: Order = default_order
-        decoding = dict(decoders or {})
-        self._decoders = tuple((self.columns.index(c), fn) for c, fn in decoding.items())
-        unknown = set(self.sort_fields) | set(searchable) | self.filterable | set(decoding)
+        unknown = set(self.sort_fields) | set(searchable) | self.filterable
         if not unknown <= set(self.columns):
             raise ValueError(f"{name}: not columns of its struct: {sorted(unknown - set(self.columns))}")
 
     def from_row(self, row: Row) -> T:
-        """The struct a row of :attr:`select` holds (position i of that select list is field i)."""
-        if not self._decoders:
-            return self.model(*row)
-        values = list(row)
-        for index, decode in self._decoders:
-            if values[index] is not None:
-                values[index] = decode(values[index])
-        return self.model(*values)
+        """The struct a row of :attr:`select` holds (``kit/rows.py``)."""
+        return self.rows.from_row(row)
 
     def etag(self, item: T) -> str:
         return etag_for(getattr(item, self.version_field))

@@ -10,11 +10,8 @@ import msgspec
 from redcore_server.db import Executor
 from redcore_server.db.batches import skip_locked
 from redcore_server.kit import outbox_repository as outbox
+from redcore_server.kit.rows import Columns
 
-COLUMNS = (
-    "id, org_id, user_id, kind, to_address, subject, body, status, attempt_count, last_error, transport, created_at,"
-    " sent_at"
-)
 CANCELLED = "cancelled: the user was deleted before it was sent"
 
 
@@ -35,6 +32,10 @@ class Email(msgspec.Struct):
     transport: str | None
     created_at: datetime
     sent_at: datetime | None
+
+
+EMAILS = Columns(Email)
+COLUMNS = EMAILS.select
 
 
 async def enqueue(db: Executor, email: Email, due: datetime) -> None:
@@ -60,7 +61,7 @@ async def any_due(db: Executor, now: datetime) -> bool:
 async def claim(db: Executor, *, now: datetime, lease: str, until: datetime, limit: int) -> Sequence[Email]:
     """Lease due emails; each comes back with its attempt counted."""
     rows = await outbox.claim(db, "emails", COLUMNS, now=now, lease=lease, until=until, limit=limit)
-    return [Email(*row) for row in rows]
+    return EMAILS.from_rows(rows)
 
 
 async def settle(
@@ -99,12 +100,12 @@ async def recent(db: Executor, limit: int, to_address: str | None = None) -> Seq
         )
     else:
         rows = await db.fetch(f"SELECT {COLUMNS} FROM emails ORDER BY created_at DESC, id DESC LIMIT $1", limit)
-    return [Email(*row) for row in rows]
+    return EMAILS.from_rows(rows)
 
 
 async def get(db: Executor, email_id: str) -> Email | None:
     row = await db.fetchrow(f"SELECT {COLUMNS} FROM emails WHERE id = $1", email_id)
-    return None if row is None else Email(*row)
+    return None if row is None else EMAILS.from_row(row)
 
 
 # -- erasure and retention (housekeeping) -------------------------------------------------------

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from redcore_server.db import Executor
+from redcore_server.kit.rows import Columns
 from redcore_server.orgs.schemas import Organization
 
-_COLUMNS = "id, name, base_currency, created_at, updated_at"
+ORGANIZATIONS = Columns(Organization)
 
 
 async def insert(db: Executor, org: Organization) -> None:
     await db.execute(
-        f"INSERT INTO organizations ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5)",
+        f"INSERT INTO organizations ({ORGANIZATIONS.select}) VALUES ($1, $2, $3, $4, $5)",
         org.id,
         org.name,
         org.base_currency,
@@ -18,8 +19,8 @@ async def insert(db: Executor, org: Organization) -> None:
 
 
 async def get_by_id_or_name(db: Executor, ref: str) -> Organization | None:
-    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM organizations WHERE id = $1 OR name = $1 LIMIT 1", ref)
-    return None if row is None else Organization(*row)
+    row = await db.fetchrow(f"SELECT {ORGANIZATIONS.select} FROM organizations WHERE id = $1 OR name = $1 LIMIT 1", ref)
+    return None if row is None else ORGANIZATIONS.from_row(row)
 
 
 async def base_currency(db: Executor, org_id: str) -> str | None:
@@ -28,7 +29,8 @@ async def base_currency(db: Executor, org_id: str) -> str | None:
 
 
 async def list_all(db: Executor) -> list[Organization]:
-    return [Organization(*r) for r in await db.fetch(f"SELECT {_COLUMNS} FROM organizations ORDER BY created_at")]
+    rows = await db.fetch(f"SELECT {ORGANIZATIONS.select} FROM organizations ORDER BY created_at")
+    return ORGANIZATIONS.from_rows(rows)
 
 
 async def count(db: Executor) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import msgspec
 
@@ -12,6 +11,7 @@ from redcore_server.db import Executor
 from redcore_server.db.batches import skip_locked
 from redcore_server.kit import outbox_repository as outbox
 from redcore_server.kit.repository import ResourceRepository, for_update
+from redcore_server.kit.rows import Columns
 from redcore_server.webhooks import spec
 from redcore_server.webhooks.schemas import WebhookAttempt
 
@@ -94,23 +94,36 @@ class Work(msgspec.Struct, frozen=True):
     event_data: str
 
 
+_WORK = Columns(
+    Work,
+    sources={
+        "delivery_id": "d.id",
+        "org_id": "d.org_id",
+        "endpoint_id": "d.endpoint_id",
+        "url": "w.url",
+        "enabled": "w.enabled",
+        "secret": "w.secret",
+        "previous_secret": "w.previous_secret",
+        "previous_secret_expires_at": "w.previous_secret_expires_at",
+        "event_id": "e.id",
+        "event_type": "e.type",
+        "event_created_at": "e.created_at",
+        "event_data": "e.data",
+    },
+    decoders={"enabled": bool},  # 0/1 on SQLite
+)
+
 async def load_work(db: Executor, delivery_ids: Sequence[str]) -> list[Work]:
     """What the attempts of these deliveries need (deliveries deleted meanwhile are left out)."""
     if not delivery_ids:
         return []
     marks = ", ".join(f"${i}" for i in range(1, len(delivery_ids) + 1))
     rows = await db.fetch(
-        "SELECT d.id, d.org_id, d.endpoint_id, w.url, w.enabled, w.secret, w.previous_secret,"
-        " w.previous_secret_expires_at, e.id, e.type, e.created_at, e.data"
-        " FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id"
+        f"SELECT {_WORK.select} FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id"
         f" JOIN events e ON e.id = d.event_id WHERE d.id IN ({marks})",
         *delivery_ids,
     )
-    return [_work(*row) for row in rows]
-
-
-def _work(delivery_id: str, org_id: str, endpoint_id: str, url: str, enabled: Any, *rest: Any) -> Work:
-    return Work(delivery_id, org_id, endpoint_id, url, bool(enabled), *rest)
+    return _WORK.from_rows(rows)
 
 
 async def record_attempt(db: Executor, delivery_id: str, attempt: WebhookAttempt) -> None:
@@ -184,6 +197,9 @@ async def schedule_now(db: Executor, org_id: str, endpoint_id: str, delivery_id:
     )
 
 
+_ATTEMPTS = Columns(WebhookAttempt)
+
+
 async def attempts_of(db: Executor, delivery_ids: Sequence[str]) -> dict[str, list[WebhookAttempt]]:
     """The attempts of each delivery, in order."""
     found: dict[str, list[WebhookAttempt]] = {i: [] for i in delivery_ids}
@@ -191,12 +207,12 @@ async def attempts_of(db: Executor, delivery_ids: Sequence[str]) -> dict[str, li
         return found
     marks = ", ".join(f"${i}" for i in range(1, len(delivery_ids) + 1))
     rows = await db.fetch(
-        "SELECT delivery_id, attempt, created_at, status_code, duration_ms, error, response_excerpt"
-        f" FROM webhook_attempts WHERE delivery_id IN ({marks}) ORDER BY delivery_id, attempt, seq",
+        f"SELECT delivery_id, {_ATTEMPTS.select} FROM webhook_attempts WHERE delivery_id IN ({marks})"
+        " ORDER BY delivery_id, attempt, seq",
         *delivery_ids,
     )
     for row in rows:
-        found[row[0]].append(WebhookAttempt(*row[1:]))
+        found[row[0]].append(_ATTEMPTS.from_row(row[1:]))
     return found
 
 
