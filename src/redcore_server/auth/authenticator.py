@@ -19,9 +19,10 @@ from redcore_server.db import Database
 from redcore_server.db.uow import CREDENTIALS_CHANNEL
 from redcore_server.ids import utcnow
 from redcore_server.keys import repository as keys_repository
-from redcore_server.keys.service import KEY_PREFIX, hash_secret
+from redcore_server.keys.service import KEY_PREFIX
 from redcore_server.sessions import repository as sessions_repository
 from redcore_server.sessions.service import ACCESS_PREFIX
+from redcore_server.tokens import hash_secret
 
 logger = logging.getLogger("redcore.auth")
 _MAX_CACHED = 50_000

@@ -16,7 +16,6 @@ that another tenant exists).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,11 +26,11 @@ from redcore_server.events.recorder import record
 from redcore_server.ids import new_id, utcnow
 from redcore_server.invitations import repository
 from redcore_server.invitations.schemas import AcceptInvitation, Invitation
-from redcore_server.keys.service import hash_secret
 from redcore_server.mail import service as mail
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.passwords import PasswordHasher
 from redcore_server.ratelimit.limiter import Limiter
+from redcore_server.tokens import hash_secret, urlsafe_token
 from redcore_server.users import repository as users_repository
 from redcore_server.users.emails import counter_key
 from redcore_server.users.privileges import require_user_privilege
@@ -74,7 +73,7 @@ class InvitationService:
         now = utcnow()
         await repository.revoke_open(tx, org_id, user.id, now)
         token, ident, expires_at = (
-            TOKEN_PREFIX + secrets.token_urlsafe(32),
+            urlsafe_token(TOKEN_PREFIX),
             new_id("inv"),
             now + timedelta(seconds=self.policy.ttl),
         )

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,11 +33,11 @@ from redcore_server.db import Executor
 from redcore_server.db.listing import PageRequest, PageResult
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import new_id, utcnow
-from redcore_server.keys.service import hash_secret
 from redcore_server.passwords import PasswordHasher
 from redcore_server.ratelimit.limiter import Limiter
 from redcore_server.sessions import repository
 from redcore_server.sessions.schemas import Refresh, Session, SignIn, Tokens
+from redcore_server.tokens import hash_secret, urlsafe_token
 from redcore_server.users import repository as users_repository
 from redcore_server.users.emails import counter_key
 from redcore_server.users.privileges import require_user_privilege
@@ -66,10 +65,6 @@ class SignInPolicy:
     address_limit: int = 100  # failed sign-ins per client address, all accounts, per window (0: no limit)
     backoff_threshold: int = 10  # failed sign-ins per account, all addresses, before back-off (0: never)
     backoff_max: float = 60.0  # the longest wait between attempts from unknown addresses, seconds
-
-
-def _token(prefix: str) -> str:
-    return prefix + secrets.token_urlsafe(32)
 
 
 def client_network(ip: str | None) -> str:
@@ -136,7 +131,7 @@ class SessionService:
             ip=ip,
             user_agent=(user_agent or None) and user_agent[:500],
         )
-        access, refresh = _token(ACCESS_PREFIX), _token(REFRESH_PREFIX)
+        access, refresh = urlsafe_token(ACCESS_PREFIX), urlsafe_token(REFRESH_PREFIX)
         await repository.create(
             tx,
             session,
@@ -161,7 +156,7 @@ class SessionService:
         session_id, org_id, _user_id, expires_at, status = found
         if expires_at <= now or status != "active":
             await self._revoke_and_refuse(uow, tx, session_id, InvalidRefreshToken.default_message)
-        access, refresh = _token(ACCESS_PREFIX), _token(REFRESH_PREFIX)
+        access, refresh = urlsafe_token(ACCESS_PREFIX), urlsafe_token(REFRESH_PREFIX)
         session = await repository.rotate(
             tx,
             session_id,
