@@ -27,7 +27,8 @@ from redcore_server.errors import ServiceUnavailable
 
 
 class Row(Protocol):
-    """A result row: an asyncpg ``Record`` or a SQLite tuple, read by position."""
+    """A result row, read by position (``row[0]``) or by column name (``row["id"]``): an asyncpg
+    ``Record`` or a ``sqlite3.Row``. Unlike a tuple, a ``sqlite3.Row`` equals only another row."""
 
     def __getitem__(self, index: Any, /) -> Any: ...
 

@@ -161,6 +161,7 @@ async def _open(path: str, timeouts: Timeouts) -> _Conn:
     raw = await aiosqlite.connect(
         path, detect_types=sqlite3.PARSE_DECLTYPES, isolation_level=None, check_same_thread=False
     )
+    raw.row_factory = sqlite3.Row  # read by position or by column name, like asyncpg's Record
     for pragma in (
         "PRAGMA journal_mode=WAL",
         f"PRAGMA busy_timeout={max(1, round(timeouts.lock * 1000))}",
