@@ -75,13 +75,14 @@ class Authenticator:
 
     async def _access_token(self, digest: str) -> Principal:
         """A signed-in user's access token: its scopes follow the user's role as it is now."""
-        found = await sessions_repository.by_access_hash(self._db, digest)
-        if found is None or found[3] != "active":
+        grant = await sessions_repository.by_access_hash(self._db, digest)
+        if grant is None or grant.user_status != "active":
             raise errors.AuthenticationFailed("The access token is not valid (revoked, or replaced by a refresh).")
-        session_id, org_id, role, _status, expires_at, user_id = found
-        if expires_at <= utcnow():
+        if grant.expires_at <= utcnow():
             raise errors.TokenExpired("The access token has expired; exchange the refresh token for a new one.")
-        return Principal(org_id=org_id, credential_id=session_id, scopes=ROLE_SCOPES[role], user_id=user_id)
+        return Principal(
+            org_id=grant.org_id, credential_id=grant.session_id, scopes=ROLE_SCOPES[grant.role], user_id=grant.user_id
+        )
 
     async def listen(self) -> None:
         """Drop the cache whenever any process commits a revocation (PostgreSQL); elsewhere the cache's

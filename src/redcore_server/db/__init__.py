@@ -7,7 +7,17 @@ from redcore_server.db.database import (
     Row,
     Timeouts,
     UniqueViolation,
+    from_row,
     open_database,
 )
 
-__all__ = ["Database", "DatabaseUnavailable", "Executor", "Row", "Timeouts", "UniqueViolation", "open_database"]
+__all__ = [
+    "Database",
+    "DatabaseUnavailable",
+    "Executor",
+    "Row",
+    "Timeouts",
+    "UniqueViolation",
+    "from_row",
+    "open_database",
+]

@@ -21,7 +21,9 @@ import abc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
+
+import msgspec
 
 from redcore_server.errors import ServiceUnavailable
 
@@ -35,6 +37,15 @@ class Row(Protocol):
     def __iter__(self) -> Iterator[Any]: ...
 
     def __len__(self) -> int: ...
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def from_row(struct: type[S], row: Row, **computed: Any) -> S:
+    """A ``struct`` whose every field is read from the row's column of the same name (select with
+    ``AS`` where they differ); ``computed`` gives fields that are not columns as they are."""
+    return struct(**{name: row[name] for name in struct.__struct_fields__ if name not in computed}, **computed)
 
 
 Dialect = Literal["postgresql", "sqlite"]

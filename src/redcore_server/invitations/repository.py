@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from redcore_server.db import Executor, Row
+import msgspec
+
+from redcore_server.db import Executor, from_row
 from redcore_server.invitations.schemas import Invitation, InvitationStatus
+
+
+class InvitationLink(msgspec.Struct, frozen=True):
+    """What accepting checks of the invitation a link's token belongs to."""
+
+    id: str
+    org_id: str
+    user_id: str
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+    expires_at: datetime
 
 
 def _status(
@@ -54,20 +67,17 @@ async def latest(db: Executor, org_id: str, user_id: str, now: datetime) -> Invi
     )
     if row is None:
         return None
-    ident, uid, email, accepted_at, revoked_at, created_at, expires_at = row
-    return Invitation(
-        ident, uid, email, _status(accepted_at, revoked_at, expires_at, now), created_at, expires_at, accepted_at
-    )
+    return from_row(Invitation, row, status=_status(row["accepted_at"], row["revoked_at"], row["expires_at"], now))
 
 
-async def by_token_hash(db: Executor, token_hash: str) -> Row | None:
-    """``(invitation id, org id, user id, accepted_at, revoked_at, expires_at)``, locked until the
-    transaction ends (SQLite's writer lock does that)."""
+async def by_token_hash(db: Executor, token_hash: str) -> InvitationLink | None:
+    """The invitation locked until the transaction ends (SQLite's writer lock does that)."""
     lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
-    return await db.fetchrow(
+    row = await db.fetchrow(
         f"SELECT id, org_id, user_id, accepted_at, revoked_at, expires_at FROM invitations WHERE token_hash = $1{lock}",
         token_hash,
     )
+    return None if row is None else from_row(InvitationLink, row)
 
 
 async def mark_accepted(db: Executor, ident: str, now: datetime) -> None:

@@ -133,24 +133,23 @@ class InvitationService:
             raise InvalidInvitation()
         password_hash = await self._hasher.hash(data.password)  # before the transaction: it is slow
         tx = await uow.tx()
-        found = await repository.by_token_hash(tx, hash_secret(data.token))
+        link = await repository.by_token_hash(tx, hash_secret(data.token))
         now = utcnow()
-        if found is None:
+        if link is None:
             raise InvalidInvitation()
-        ident, org_id, user_id, accepted_at, revoked_at, expires_at = found
-        if accepted_at is not None:
+        if link.accepted_at is not None:
             raise InvalidInvitation("This invitation has already been accepted; sign in instead.")
-        if revoked_at is not None:
+        if link.revoked_at is not None:
             raise InvalidInvitation("This invitation was replaced or withdrawn; ask for a new one.")
-        if expires_at <= now:
+        if link.expires_at <= now:
             raise InvalidInvitation("This invitation has expired; ask for a new one.")
         user = await users_repository.USERS.update(
-            tx, org_id, user_id, {"status": "active", "password_hash": password_hash}, now
+            tx, link.org_id, link.user_id, {"status": "active", "password_hash": password_hash}, now
         )
         if user is None:
             raise InvalidInvitation()
-        await repository.mark_accepted(tx, ident, now)
-        await record(tx, uow, org_id, "user.updated", user)
+        await repository.mark_accepted(tx, link.id, now)
+        await record(tx, uow, link.org_id, "user.updated", user)
         return user
 
     async def _user(self, db: Executor, org_id: str, user_id: str) -> User:

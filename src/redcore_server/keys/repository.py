@@ -1,18 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from redcore_server.db import Executor, Row
+from redcore_server.db import Executor, Row, from_row
 from redcore_server.keys.schemas import ApiKey
 
 _COLUMNS = "id, org_id, name, prefix, scopes, created_at, last_used_at, expires_at, revoked_at, rate_limit"
 
 
 def _key(row: Row) -> ApiKey:
-    values: list[Any] = list(row)
-    values[4] = values[4].split()
-    return ApiKey(*values)
+    return from_row(ApiKey, row, scopes=row["scopes"].split())
 
 
 async def insert(db: Executor, key: ApiKey, secret_hash: str) -> None:

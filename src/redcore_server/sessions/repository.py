@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from redcore_server.db import Executor, Row
+import msgspec
+
+from redcore_server.db import Executor, from_row
 from redcore_server.db.listing import ListSpec, SortField
 from redcore_server.db.resources import ResourceTable
 from redcore_server.sessions.schemas import Session
+from redcore_server.users.schemas import Role, Status
 
 SESSIONS = ResourceTable(
     Session,
@@ -46,24 +49,45 @@ async def create(
     )
 
 
-async def by_access_hash(db: Executor, digest: str) -> Row | None:
-    """``(session id, org id, role, user status, access expiry, user id)`` of the session an access token opens."""
-    return await db.fetchrow(
-        "SELECT s.id, s.org_id, u.role, u.status, s.access_expires_at, s.user_id FROM sessions s"
-        " JOIN users u ON u.id = s.user_id WHERE s.access_hash = $1",
+class AccessGrant(msgspec.Struct, frozen=True):
+    """The session an access token opens, with its user's role and status as they are now."""
+
+    session_id: str
+    org_id: str
+    user_id: str
+    role: Role
+    user_status: Status
+    expires_at: datetime  # the access token's own expiry, not the session's
+
+
+class RefreshGrant(msgspec.Struct, frozen=True):
+    """The session a refresh token belongs to, with its user's status as it is now."""
+
+    session_id: str
+    org_id: str
+    user_id: str
+    user_status: Status
+    expires_at: datetime  # the session's absolute end
+
+
+async def by_access_hash(db: Executor, digest: str) -> AccessGrant | None:
+    row = await db.fetchrow(
+        "SELECT s.id AS session_id, s.org_id, s.user_id, u.role, u.status AS user_status,"
+        " s.access_expires_at AS expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.access_hash = $1",
         digest,
     )
+    return None if row is None else from_row(AccessGrant, row)
 
 
-async def by_refresh_hash(db: Executor, digest: str) -> Row | None:
-    """``(session id, org id, user id, session expiry, user status)``, the session locked until the
-    transaction ends (SQLite's writer lock does that)."""
+async def by_refresh_hash(db: Executor, digest: str) -> RefreshGrant | None:
+    """The session locked until the transaction ends (SQLite's writer lock does that)."""
     lock = " FOR UPDATE OF s" if db.dialect == "postgresql" else ""
-    return await db.fetchrow(
-        "SELECT s.id, s.org_id, s.user_id, s.expires_at, u.status FROM sessions s JOIN users u ON u.id = s.user_id"
-        f" WHERE s.refresh_hash = $1{lock}",
+    row = await db.fetchrow(
+        "SELECT s.id AS session_id, s.org_id, s.user_id, u.status AS user_status, s.expires_at FROM sessions s"
+        f" JOIN users u ON u.id = s.user_id WHERE s.refresh_hash = $1{lock}",
         digest,
     )
+    return None if row is None else from_row(RefreshGrant, row)
 
 
 async def session_of_rotated(db: Executor, digest: str) -> str | None:
@@ -97,7 +121,7 @@ async def rotate(
         access_expires_at,
         now,
     )
-    return None if row is None else Session(*row)
+    return None if row is None else from_row(Session, row)
 
 
 async def touch(db: Executor, session_id: str, now: datetime) -> None:

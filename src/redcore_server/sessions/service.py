@@ -105,18 +105,19 @@ class SessionService:
         counted = await self._count_attempt(account, network)
         found = await users_repository.credentials(uow.db, data.organization, data.email.strip())
         since = utcnow() - timedelta(days=KNOWN_ADDRESS_DAYS)
-        known = await repository.is_known_address(uow.db, found[0] if found is not None else None, network, since)
+        known = await repository.is_known_address(uow.db, found.user_id if found is not None else None, network, since)
         counted += await self._pace(account, known)
-        if found is None or found[1] is None:
-            await self._hasher.verify_nobody(data.password)
-            ok = False
+        if found is not None and found.password_hash is not None:
+            password_hash = found.password_hash
+            ok = await self._hasher.verify(password_hash, data.password) and found.status == "active"
         else:
-            ok = await self._hasher.verify(found[1], data.password) and found[2] == "active"
+            await self._hasher.verify_nobody(data.password)
+            password_hash, ok = "", False
         if not ok or found is None:
             raise InvalidCredentials()  # the attempt stays counted
         for key in counted:  # a sign-in that succeeds is not a failure
             await self._failures.undo(key)
-        user_id, password_hash = found[0], found[1]
+        user_id = found.user_id
         tx = await uow.tx()
         now = utcnow()
         rehashed = await self._hasher.hash(data.password) if self._hasher.needs_rehash(password_hash) else None
@@ -153,13 +154,12 @@ class SessionService:
                 reuse = "This refresh token was already used; its session has been revoked. Sign in again."
                 await self._revoke_and_refuse(uow, tx, reused, reuse)
             raise InvalidRefreshToken()
-        session_id, org_id, _user_id, expires_at, status = found
-        if expires_at <= now or status != "active":
-            await self._revoke_and_refuse(uow, tx, session_id, InvalidRefreshToken.default_message)
+        if found.expires_at <= now or found.user_status != "active":
+            await self._revoke_and_refuse(uow, tx, found.session_id, InvalidRefreshToken.default_message)
         access, refresh = urlsafe_token(ACCESS_PREFIX), urlsafe_token(REFRESH_PREFIX)
         session = await repository.rotate(
             tx,
-            session_id,
+            found.session_id,
             old_refresh_hash=digest,
             refresh_hash=hash_secret(refresh),
             access_hash=hash_secret(access),
@@ -168,7 +168,7 @@ class SessionService:
         )
         assert session is not None  # locked above
         uow.credentials_revoked = True  # the previous access token of this session stops working
-        return await self._tokens(tx, org_id, session, access, refresh, now)
+        return await self._tokens(tx, found.org_id, session, access, refresh, now)
 
     async def logout(self, uow: UnitOfWork, principal: Principal) -> None:
         if not principal.credential_id.startswith("ses_"):

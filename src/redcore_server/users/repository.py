@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from redcore_server.db import Executor, Row
+import msgspec
+
+from redcore_server.db import Executor, from_row
 from redcore_server.db.listing import ListSpec, SortField
 from redcore_server.db.resources import ResourceTable
 from redcore_server.users.emails import lookup_key
-from redcore_server.users.schemas import User
+from redcore_server.users.schemas import Status, User
 
 UNIQUE_EMAIL = "uq_users_org_id_email_key"
 
@@ -37,12 +39,23 @@ async def role_of(db: Executor, org_id: str, ident: str) -> str | None:
     return role
 
 
-async def credentials(db: Executor, org_id: str, email: str) -> Row | None:
-    """``(user id, password hash, status)`` of the organization's user with this email, compared
-    by its key (``users/emails.py``: any case, composed or not)."""
-    return await db.fetchrow(
-        "SELECT id, password_hash, status FROM users WHERE org_id = $1 AND email_key = $2", org_id, lookup_key(email)
+class Credentials(msgspec.Struct, frozen=True):
+    """What signing in checks of a user: no password hash until the user has chosen a password."""
+
+    user_id: str
+    password_hash: str | None
+    status: Status
+
+
+async def credentials(db: Executor, org_id: str, email: str) -> Credentials | None:
+    """The credentials of the organization's user with this email, compared by its key
+    (``users/emails.py``: any case, composed or not)."""
+    row = await db.fetchrow(
+        "SELECT id AS user_id, password_hash, status FROM users WHERE org_id = $1 AND email_key = $2",
+        org_id,
+        lookup_key(email),
     )
+    return None if row is None else from_row(Credentials, row)
 
 
 async def record_sign_in(db: Executor, user_id: str, now: datetime, rehashed: str | None) -> None:
