@@ -17,10 +17,11 @@ from redcore_server.auth.principal import Principal
 from redcore_server.auth.scopes import ROLE_SCOPES
 from redcore_server.db import Database
 from redcore_server.db.uow import CREDENTIALS_CHANNEL
-from redcore_server.ids import utcnow
+from redcore_server.ids import has_prefix, utcnow
 from redcore_server.keys import repository as keys_repository
 from redcore_server.keys.service import KEY_PREFIX
 from redcore_server.sessions import repository as sessions_repository
+from redcore_server.sessions.schemas import ID_PREFIX as SESSION_ID_PREFIX
 from redcore_server.sessions.service import ACCESS_PREFIX
 from redcore_server.tokens import hash_secret
 
@@ -105,7 +106,7 @@ class Authenticator:
         task.add_done_callback(self._tasks.discard)
 
     async def _touch(self, credential_id: str) -> None:
-        touch = sessions_repository.touch if credential_id.startswith("ses_") else keys_repository.touch
+        touch = sessions_repository.touch if has_prefix(credential_id, SESSION_ID_PREFIX) else keys_repository.touch
         try:
             await touch(self._db, credential_id, utcnow())
         except Exception:  # a failed bookkeeping write must never fail a request

@@ -25,7 +25,7 @@ from redcore_server.db.uow import UnitOfWork
 from redcore_server.events.recorder import record
 from redcore_server.ids import new_id, utcnow
 from redcore_server.invitations import repository
-from redcore_server.invitations.schemas import AcceptInvitation, Invitation
+from redcore_server.invitations.schemas import ID_PREFIX, AcceptInvitation, Invitation
 from redcore_server.mail import service as mail
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.passwords import PasswordHasher
@@ -74,7 +74,7 @@ class InvitationService:
         await repository.revoke_open(tx, org_id, user.id, now)
         token, ident, expires_at = (
             urlsafe_token(TOKEN_PREFIX),
-            new_id("inv"),
+            new_id(ID_PREFIX),
             now + timedelta(seconds=self.policy.ttl),
         )
         await repository.create(

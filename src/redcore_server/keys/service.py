@@ -11,7 +11,7 @@ from redcore_server.auth.scopes import parse_scopes
 from redcore_server.db import Executor
 from redcore_server.ids import new_id, utcnow
 from redcore_server.keys import repository
-from redcore_server.keys.schemas import ApiKey, CreatedApiKey
+from redcore_server.keys.schemas import ID_PREFIX, ApiKey, CreatedApiKey
 from redcore_server.tokens import base62_token, hash_secret
 
 KEY_PREFIX = "sk_live_"
@@ -40,7 +40,7 @@ async def create(
         raise errors.ValidationError.of(("rate_limit", "must be a whole number of requests >= 1"))
     secret = generate_secret()
     key = ApiKey(
-        id=new_id("key"),
+        id=new_id(ID_PREFIX),
         org_id=org_id,
         name=name.strip() if name else None,
         prefix=secret[:_VISIBLE],

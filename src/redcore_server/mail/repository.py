@@ -16,6 +16,7 @@ COLUMNS = (
     " sent_at"
 )
 CANCELLED = "cancelled: the user was deleted before it was sent"
+ID_PREFIX = "eml"  # email ids are ``eml_…`` (``ids.new_id``)
 
 
 class Email(msgspec.Struct):

@@ -32,11 +32,11 @@ from redcore_server.auth.principal import Principal
 from redcore_server.db import Executor
 from redcore_server.db.listing import PageRequest, PageResult
 from redcore_server.db.uow import UnitOfWork
-from redcore_server.ids import new_id, utcnow
+from redcore_server.ids import has_prefix, new_id, utcnow
 from redcore_server.passwords import PasswordHasher
 from redcore_server.ratelimit.limiter import Limiter
 from redcore_server.sessions import repository
-from redcore_server.sessions.schemas import Refresh, Session, SignIn, Tokens
+from redcore_server.sessions.schemas import ID_PREFIX, Refresh, Session, SignIn, Tokens
 from redcore_server.tokens import hash_secret, urlsafe_token
 from redcore_server.users import repository as users_repository
 from redcore_server.users.emails import counter_key
@@ -124,7 +124,7 @@ class SessionService:
         await users_repository.record_sign_in(tx, user_id, now, rehashed)
         await repository.remember_address(tx, user_id, network, now, now - timedelta(days=KNOWN_ADDRESS_DAYS))
         session = Session(
-            id=new_id("ses"),
+            id=new_id(ID_PREFIX),
             user_id=user_id,
             created_at=now,
             last_used_at=now,
@@ -171,7 +171,7 @@ class SessionService:
         return await self._tokens(tx, found.org_id, session, access, refresh, now)
 
     async def logout(self, uow: UnitOfWork, principal: Principal) -> None:
-        if not principal.credential_id.startswith("ses_"):
+        if not has_prefix(principal.credential_id, ID_PREFIX):
             raise errors.ValidationError.of(
                 ("authorization", "logout ends a user's session; revoke an API key with `keys revoke`")
             )

@@ -11,12 +11,14 @@ from redcore_server import errors
 from redcore_server.db import Executor
 from redcore_server.db.listing import PageRequest, PageResult
 from redcore_server.db.uow import UnitOfWork
-from redcore_server.ids import new_id, utcnow
+from redcore_server.ids import has_prefix, new_id, utcnow
 from redcore_server.resources import ResourceKind
 from redcore_server.tokens import base64_token
 from redcore_server.webhooks import repository
 from redcore_server.webhooks.addresses import UnsafeURL, check_on_save
 from redcore_server.webhooks.schemas import (
+    DELIVERY_ID_PREFIX,
+    ENDPOINT_ID_PREFIX,
     EVENT_TYPES,
     RotateSecret,
     WebhookDelivery,
@@ -61,7 +63,7 @@ class WebhookEndpointService(ResourceKind[WebhookEndpoint]):
     configuration, not events of the organization's data, so they record no events."""
 
     def __init__(self, *, allow_private: bool) -> None:
-        super().__init__("webhook endpoint", "we_", repository.ENDPOINTS, {}, records_events=False)
+        super().__init__("webhook endpoint", f"{ENDPOINT_ID_PREFIX}_", repository.ENDPOINTS, {}, records_events=False)
         self.allow_private = allow_private
 
     async def _check_url(self, url: str, problems: list[tuple[str, str]]) -> str:
@@ -80,7 +82,7 @@ class WebhookEndpointService(ResourceKind[WebhookEndpoint]):
             raise errors.ValidationError.of(*problems)
         now = utcnow()
         endpoint = WebhookEndpoint(
-            id=new_id("we"),
+            id=new_id(ENDPOINT_ID_PREFIX),
             url=url,
             description=_check_description(data.description),
             event_types=types,
@@ -158,7 +160,7 @@ class DeliveryService:
         return deliveries, result
 
     async def get(self, db: Executor, org_id: str, endpoint_id: str, ident: str) -> WebhookDelivery:
-        delivery = await repository.DELIVERIES.get(db, org_id, ident) if ident.startswith("msg_") else None
+        delivery = await repository.DELIVERIES.get(db, org_id, ident) if has_prefix(ident, DELIVERY_ID_PREFIX) else None
         if delivery is None or delivery.endpoint_id != endpoint_id:
             raise self._not_found(ident)
         delivery.attempts = (await repository.attempts_of(db, [ident]))[ident]
