@@ -9,8 +9,8 @@ import pytest
 from redcore_server.keys import repository as keys_repository
 from redcore_server.keys import service as keys_service
 from redcore_server.tokens import hash_secret
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant, http_client
+from tests.support.responses import assert_error
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import pytest
 
 from redcore_server.tokens import hash_secret
 from tests.receiver import Receiver
-from tests.server.users.test_routes import assert_error
-from tests.server.webhooks.test_delivery import subscribe
 from tests.support import Tenant
+from tests.support.responses import assert_error
+from tests.support.webhooks import subscribe
 
 
 async def events(tenant: Tenant, **params) -> list[dict]:

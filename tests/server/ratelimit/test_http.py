@@ -19,10 +19,10 @@ from redcore_server.app import create_app
 from redcore_server.keys import service as keys_service
 from redcore_server.tokens import hash_secret
 from tests import support
-from tests.server.ratelimit.conftest import OwnRedis
 from tests.server.ratelimit.servers import new_key, serving
-from tests.server.users.test_routes import assert_error
 from tests.support import http_client
+from tests.support.own_redis import OwnRedis
+from tests.support.responses import assert_error
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 DAY = 86_400.0  # windows of a day: a test never straddles two (they are aligned on midnight UTC)
