@@ -36,11 +36,13 @@ from redcore_server.http.openapi import REQUEST_ID_HEADER, docs_assets, docs_pag
 from redcore_server.http.request_id import stamp_headers
 from redcore_server.invitations.page import accept_invitation_page
 from redcore_server.invitations.routes import InvitationController, UserInvitationController
+from redcore_server.keys.credentials import ApiKeys
 from redcore_server.kit.routes import collection_router
 from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.ratelimit.redis_limiter import RedisLink
 from redcore_server.services import Services, build_services
+from redcore_server.sessions.credentials import AccessTokens
 from redcore_server.sessions.routes import AuthController, UserSessionsController
 from redcore_server.users.routes import USERS, UserController
 from redcore_server.webhooks.routes import WebhookDeliveryController, WebhookEndpointController
@@ -50,7 +52,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     db = _database(settings)
     authenticator = Authenticator(
-        db, cache_ttl=settings.credential_cache_ttl, last_used_interval=settings.key_last_used_interval
+        db,
+        [ApiKeys(), AccessTokens()],
+        cache_ttl=settings.credential_cache_ttl,
+        last_used_interval=settings.key_last_used_interval,
     )
     # One Redis pool, outage and /health status for every limiter of the process.
     redis = RedisLink(settings.redis_url, fail_closed=settings.rate_limit_fail_closed) if settings.redis_url else None

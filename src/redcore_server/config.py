@@ -9,6 +9,8 @@ from typing import Literal, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from redcore_server.kit.retry import MAX_STRETCH
+
 DEFAULT_DATABASE_URL = "sqlite:///redcore.db"
 
 
@@ -233,7 +235,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _retention_outlasts_retries(self) -> Self:
-        schedule = sum(self.webhook_retry_delays) * 1.1  # the most a delivery's retries take, jitter included
+        schedule = sum(self.webhook_retry_delays) * MAX_STRETCH  # the most a delivery's retries take, jitter included
         if 0 < self.event_retention < schedule:
             raise ValueError(
                 f"REDCORE_EVENT_RETENTION ({self.event_retention:g} s) must be longer than the webhook retry "

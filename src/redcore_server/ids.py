@@ -23,5 +23,10 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{''.join(reversed(chars))}"
 
 
+def has_prefix(ident: str, prefix: str) -> bool:
+    """Whether ``ident`` has the form of an id made by ``new_id(prefix)``: a cheap check before a lookup."""
+    return ident.startswith(f"{prefix}_")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

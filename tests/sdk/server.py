@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from typing import Any, TypeVar
 import httpx
 
 from tests import support
+from tests.support import free_port
 
 CLI = [sys.executable, "-m", "redcore_server"]
 T = TypeVar("T")
@@ -33,12 +33,6 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to completion on its own thread, away from the test session's event loop."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

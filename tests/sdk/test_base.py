@@ -39,7 +39,7 @@ from redcore.exceptions import (
     ValidationError,
 )
 from tests.sdk.helpers import done
-from tests.sdk.server import free_port
+from tests.support import free_port
 
 USER = {
     "id": "usr_1",

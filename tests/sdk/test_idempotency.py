@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from redcore.exceptions import ValidationError
-from tests.sdk.helpers import collect, done, unique
-from tests.sdk.resources.test_invitations import PASSWORD, invited, tokens
+from tests.sdk.helpers import PASSWORD, collect, done, invited, tokens, unique
 from tests.sdk.server import ServerProcess
 
 

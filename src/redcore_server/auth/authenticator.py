@@ -3,7 +3,8 @@
 The hot path hashes the token (SHA-256, microseconds) and looks it up in a dict. A cached
 entry is trusted for ``credential_cache_ttl`` seconds (at most one), so a revoked key stops
 working within a second on every worker without any broadcast. ``last_used_at`` is written in
-the background, at most once per key per ``key_last_used_interval``.
+the background, at most once per key per ``key_last_used_interval``. Each kind of credential
+(API keys, access tokens) is handed in as a :class:`~redcore_server.auth.credentials.CredentialKind`.
 """
 
 from __future__ import annotations
@@ -11,25 +12,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 
 from redcore_server import errors
+from redcore_server.auth.credentials import CredentialKind
 from redcore_server.auth.principal import Principal
-from redcore_server.auth.scopes import ROLE_SCOPES
 from redcore_server.db import Database
 from redcore_server.db.uow import CREDENTIALS_CHANNEL
-from redcore_server.ids import utcnow
-from redcore_server.keys import repository as keys_repository
-from redcore_server.keys.service import KEY_PREFIX, hash_secret
-from redcore_server.sessions import repository as sessions_repository
-from redcore_server.sessions.service import ACCESS_PREFIX
+from redcore_server.ids import has_prefix, utcnow
+from redcore_server.tokens import hash_secret
 
 logger = logging.getLogger("redcore.auth")
 _MAX_CACHED = 50_000
 
 
 class Authenticator:
-    def __init__(self, db: Database, *, cache_ttl: float, last_used_interval: float) -> None:
+    def __init__(
+        self, db: Database, kinds: Sequence[CredentialKind], *, cache_ttl: float, last_used_interval: float
+    ) -> None:
         self._db = db
+        self._kinds = tuple(kinds)
         self._ttl = cache_ttl
         self._last_used_interval = last_used_interval
         self._cache: dict[str, tuple[Principal, float]] = {}
@@ -49,38 +51,19 @@ class Authenticator:
         return principal
 
     async def _lookup(self, token: str, digest: str, now: float) -> Principal:
-        if token.startswith(KEY_PREFIX):
-            principal = await self._api_key(digest)
-        elif token.startswith(ACCESS_PREFIX):
-            principal = await self._access_token(digest)
-        else:
+        kind = next((k for k in self._kinds if token.startswith(k.token_prefix)), None)
+        if kind is None:
             raise errors.AuthenticationFailed()
+        try:
+            principal = await kind.principal(self._db, digest)
+        except errors.AuthenticationFailed:
+            self._cache.pop(digest, None)  # an entry past its life, for a credential now revoked
+            raise
         if self._ttl > 0:
             if len(self._cache) >= _MAX_CACHED:
                 self._cache.clear()
             self._cache[digest] = (principal, now + self._ttl)
         return principal
-
-    async def _api_key(self, digest: str) -> Principal:
-        key = await keys_repository.get_active_by_hash(self._db, digest)
-        if key is None:
-            self._cache.pop(digest, None)
-            raise errors.AuthenticationFailed()
-        if key.expires_at is not None and key.expires_at <= utcnow():
-            raise errors.TokenExpired("The provided API key has expired.")
-        return Principal(
-            org_id=key.org_id, credential_id=key.id, scopes=frozenset(key.scopes), rate_limit=key.rate_limit
-        )
-
-    async def _access_token(self, digest: str) -> Principal:
-        """A signed-in user's access token: its scopes follow the user's role as it is now."""
-        found = await sessions_repository.by_access_hash(self._db, digest)
-        if found is None or found[3] != "active":
-            raise errors.AuthenticationFailed("The access token is not valid (revoked, or replaced by a refresh).")
-        session_id, org_id, role, _status, expires_at, user_id = found
-        if expires_at <= utcnow():
-            raise errors.TokenExpired("The access token has expired; exchange the refresh token for a new one.")
-        return Principal(org_id=org_id, credential_id=session_id, scopes=ROLE_SCOPES[role], user_id=user_id)
 
     async def listen(self) -> None:
         """Drop the cache whenever any process commits a revocation (PostgreSQL); elsewhere the cache's
@@ -103,9 +86,11 @@ class Authenticator:
         task.add_done_callback(self._tasks.discard)
 
     async def _touch(self, credential_id: str) -> None:
-        touch = sessions_repository.touch if credential_id.startswith("ses_") else keys_repository.touch
+        kind = next((k for k in self._kinds if has_prefix(credential_id, k.id_prefix)), None)
+        if kind is None:
+            return
         try:
-            await touch(self._db, credential_id, utcnow())
+            await kind.touch(self._db, credential_id, utcnow())
         except Exception:  # a failed bookkeeping write must never fail a request
             logger.warning("could not record last_used_at for %s", credential_id, exc_info=True)
 

@@ -27,7 +27,8 @@ from redcore_server.errors import ServiceUnavailable
 
 
 class Row(Protocol):
-    """A result row: an asyncpg ``Record`` or a SQLite tuple, read by position."""
+    """A result row, read by position: an asyncpg ``Record`` or a SQLite tuple (``kit/rows.py``
+    turns one into a struct by the names of the columns it selected)."""
 
     def __getitem__(self, index: Any, /) -> Any: ...
 

@@ -8,6 +8,7 @@ from typing import Any
 from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.events import repository
+from redcore_server.events.schemas import ID_PREFIX
 from redcore_server.ids import new_id, utcnow
 from redcore_server.webhooks.fanout import enqueue_event
 
@@ -28,7 +29,7 @@ async def record(
     data can be erased when that object is deleted (``erasure/``).
     """
     actor = uow.actor if uow is not None else None
-    ident, now = new_id("evt"), utcnow()
+    ident, now = new_id(ID_PREFIX), utcnow()
     await repository.record(
         tx,
         ident=ident,

@@ -5,6 +5,8 @@ from typing import Any
 
 import msgspec
 
+ID_PREFIX = "evt"  # event ids are ``evt_…`` (``ids.new_id``)
+
 
 class Event(msgspec.Struct):
     """Something that changed: ``type`` is ``user.created``, ``product.deleted``…; ``data`` is the

@@ -6,13 +6,13 @@ from typing import Any
 
 import msgspec
 
-from redcore_server.events.schemas import Event
+from redcore_server.events.schemas import ID_PREFIX, Event
 from redcore_server.kit.spec import ResourceSpec
 
 EVENTS = ResourceSpec(
     name="events",
     noun="event",
-    id_prefix="evt",
+    id_prefix=ID_PREFIX,
     model=Event,
     sortable={"created_at": "timestamp"},
     filterable=("type", "created_at"),

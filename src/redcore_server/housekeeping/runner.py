@@ -21,6 +21,7 @@ from datetime import datetime
 
 from redcore_server.db import Database
 from redcore_server.ids import utcnow
+from redcore_server.kit.retry import jittered
 
 logger = logging.getLogger("redcore.housekeeping")
 
@@ -72,7 +73,7 @@ class Housekeeper:
                 if touched:
                     logger.info("housekeeping %s: %d row(s)", job.name, touched)
                 failing = False
-            await self._sleep(job.interval * random.uniform(1.0, 1.1))
+            await self._sleep(jittered(job.interval))
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

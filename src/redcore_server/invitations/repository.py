@@ -4,18 +4,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from redcore_server.db import Executor, Row
-from redcore_server.invitations.schemas import Invitation, InvitationStatus
+import msgspec
+
+from redcore_server.db import Executor
+from redcore_server.invitations.schemas import Invitation
+from redcore_server.kit.rows import Columns
 
 
-def _status(
-    accepted_at: datetime | None, revoked_at: datetime | None, expires_at: datetime, now: datetime
-) -> InvitationStatus:
-    if accepted_at is not None:
-        return "accepted"
-    if revoked_at is not None:
-        return "revoked"
-    return "expired" if expires_at <= now else "pending"
+class InvitationLink(msgspec.Struct, frozen=True):
+    """What accepting checks of the invitation a link's token belongs to."""
+
+    id: str
+    org_id: str
+    user_id: str
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+    expires_at: datetime
+
+
+_INVITATION = Columns(
+    Invitation,
+    sources={
+        "id": "i.id",
+        "user_id": "i.user_id",
+        "email": "u.email",
+        "status": "CASE WHEN i.accepted_at IS NOT NULL THEN 'accepted' WHEN i.revoked_at IS NOT NULL THEN 'revoked'"
+        " WHEN i.expires_at <= $3 THEN 'expired' ELSE 'pending' END",  # $3: now
+        "created_at": "i.created_at",
+        "expires_at": "i.expires_at",
+        "accepted_at": "i.accepted_at",
+    },
+)
+_LINK = Columns(InvitationLink)
 
 
 async def create(
@@ -46,28 +66,23 @@ async def revoke_open(db: Executor, org_id: str, user_id: str, now: datetime) ->
 
 async def latest(db: Executor, org_id: str, user_id: str, now: datetime) -> Invitation | None:
     row = await db.fetchrow(
-        "SELECT i.id, i.user_id, u.email, i.accepted_at, i.revoked_at, i.created_at, i.expires_at"
-        " FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.org_id = $1 AND i.user_id = $2"
-        " ORDER BY i.created_at DESC, i.seq DESC LIMIT 1",
+        f"SELECT {_INVITATION.select} FROM invitations i JOIN users u ON u.id = i.user_id"
+        " WHERE i.org_id = $1 AND i.user_id = $2 ORDER BY i.created_at DESC, i.seq DESC LIMIT 1",
         org_id,
         user_id,
+        now,
     )
-    if row is None:
-        return None
-    ident, uid, email, accepted_at, revoked_at, created_at, expires_at = row
-    return Invitation(
-        ident, uid, email, _status(accepted_at, revoked_at, expires_at, now), created_at, expires_at, accepted_at
-    )
+    return None if row is None else _INVITATION.from_row(row)
 
 
-async def by_token_hash(db: Executor, token_hash: str) -> Row | None:
-    """``(invitation id, org id, user id, accepted_at, revoked_at, expires_at)``, locked until the
-    transaction ends (SQLite's writer lock does that)."""
+async def by_token_hash(db: Executor, token_hash: str) -> InvitationLink | None:
+    """The invitation locked until the transaction ends (SQLite's writer lock does that)."""
     lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
-    return await db.fetchrow(
-        f"SELECT id, org_id, user_id, accepted_at, revoked_at, expires_at FROM invitations WHERE token_hash = $1{lock}",
+    row = await db.fetchrow(
+        f"SELECT {_LINK.select} FROM invitations WHERE token_hash = $1{lock}",
         token_hash,
     )
+    return None if row is None else _LINK.from_row(row)
 
 
 async def mark_accepted(db: Executor, ident: str, now: datetime) -> None:

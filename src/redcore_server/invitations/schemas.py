@@ -9,6 +9,7 @@ from redcore_server.text import SingleLine
 from redcore_server.users.schemas import Password
 
 InvitationStatus = Literal["pending", "accepted", "revoked", "expired"]
+ID_PREFIX = "inv"  # invitation ids are ``inv_…`` (``ids.new_id``)
 
 
 class Invitation(msgspec.Struct):

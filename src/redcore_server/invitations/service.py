@@ -16,7 +16,6 @@ that another tenant exists).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,17 +23,18 @@ from redcore_server import errors
 from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.events.recorder import record
-from redcore_server.ids import new_id, utcnow
+from redcore_server.ids import has_prefix, new_id, utcnow
 from redcore_server.invitations import repository
-from redcore_server.invitations.schemas import AcceptInvitation, Invitation
-from redcore_server.keys.service import hash_secret
+from redcore_server.invitations.schemas import ID_PREFIX, AcceptInvitation, Invitation
 from redcore_server.mail import service as mail
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.passwords import PasswordHasher
 from redcore_server.ratelimit.limiter import Limiter
+from redcore_server.tokens import hash_secret, urlsafe_token
 from redcore_server.users import repository as users_repository
 from redcore_server.users.emails import counter_key
 from redcore_server.users.privileges import require_user_privilege
+from redcore_server.users.schemas import ID_PREFIX as USER_ID_PREFIX
 from redcore_server.users.schemas import User
 
 TOKEN_PREFIX = "rci_"  # noqa: S105 - the prefix of invitation tokens, not one
@@ -74,8 +74,8 @@ class InvitationService:
         now = utcnow()
         await repository.revoke_open(tx, org_id, user.id, now)
         token, ident, expires_at = (
-            TOKEN_PREFIX + secrets.token_urlsafe(32),
-            new_id("inv"),
+            urlsafe_token(TOKEN_PREFIX),
+            new_id(ID_PREFIX),
             now + timedelta(seconds=self.policy.ttl),
         )
         await repository.create(
@@ -134,28 +134,27 @@ class InvitationService:
             raise InvalidInvitation()
         password_hash = await self._hasher.hash(data.password)  # before the transaction: it is slow
         tx = await uow.tx()
-        found = await repository.by_token_hash(tx, hash_secret(data.token))
+        link = await repository.by_token_hash(tx, hash_secret(data.token))
         now = utcnow()
-        if found is None:
+        if link is None:
             raise InvalidInvitation()
-        ident, org_id, user_id, accepted_at, revoked_at, expires_at = found
-        if accepted_at is not None:
+        if link.accepted_at is not None:
             raise InvalidInvitation("This invitation has already been accepted; sign in instead.")
-        if revoked_at is not None:
+        if link.revoked_at is not None:
             raise InvalidInvitation("This invitation was replaced or withdrawn; ask for a new one.")
-        if expires_at <= now:
+        if link.expires_at <= now:
             raise InvalidInvitation("This invitation has expired; ask for a new one.")
         user = await users_repository.USERS.update(
-            tx, org_id, user_id, {"status": "active", "password_hash": password_hash}, now
+            tx, link.org_id, link.user_id, {"status": "active", "password_hash": password_hash}, now
         )
         if user is None:
             raise InvalidInvitation()
-        await repository.mark_accepted(tx, ident, now)
-        await record(tx, uow, org_id, "user.updated", user)
+        await repository.mark_accepted(tx, link.id, now)
+        await record(tx, uow, link.org_id, "user.updated", user)
         return user
 
     async def _user(self, db: Executor, org_id: str, user_id: str) -> User:
-        user = await users_repository.USERS.get(db, org_id, user_id) if user_id.startswith("usr_") else None
+        user = await users_repository.USERS.get(db, org_id, user_id) if has_prefix(user_id, USER_ID_PREFIX) else None
         if user is None:
             raise errors.NotFound(f"No user with id {user_id!r}.")
         return user

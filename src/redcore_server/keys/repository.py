@@ -1,18 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from redcore_server.db import Executor, Row
+from redcore_server.db import Executor
 from redcore_server.keys.schemas import ApiKey
+from redcore_server.kit.rows import Columns
 
-_COLUMNS = "id, org_id, name, prefix, scopes, created_at, last_used_at, expires_at, revoked_at, rate_limit"
-
-
-def _key(row: Row) -> ApiKey:
-    values: list[Any] = list(row)
-    values[4] = values[4].split()
-    return ApiKey(*values)
+_KEYS = Columns(ApiKey, decoders={"scopes": str.split})  # stored space-separated
 
 
 async def insert(db: Executor, key: ApiKey, secret_hash: str) -> None:
@@ -34,14 +28,14 @@ async def insert(db: Executor, key: ApiKey, secret_hash: str) -> None:
 async def get_active_by_hash(db: Executor, secret_hash: str) -> ApiKey | None:
     """The hot path of authentication: one indexed lookup, no slow hash."""
     row = await db.fetchrow(
-        f"SELECT {_COLUMNS} FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL", secret_hash
+        f"SELECT {_KEYS.select} FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL", secret_hash
     )
-    return None if row is None else _key(row)
+    return None if row is None else _KEYS.from_row(row)
 
 
 async def list_for_org(db: Executor, org_id: str) -> list[ApiKey]:
-    rows = await db.fetch(f"SELECT {_COLUMNS} FROM api_keys WHERE org_id = $1 ORDER BY created_at, id", org_id)
-    return [_key(r) for r in rows]
+    rows = await db.fetch(f"SELECT {_KEYS.select} FROM api_keys WHERE org_id = $1 ORDER BY created_at, id", org_id)
+    return _KEYS.from_rows(rows)
 
 
 async def touch(db: Executor, key_id: str, when: datetime) -> None:
@@ -50,9 +44,10 @@ async def touch(db: Executor, key_id: str, when: datetime) -> None:
 
 async def revoke(db: Executor, org_id: str, key_id: str, when: datetime) -> ApiKey | None:
     row = await db.fetchrow(
-        f"UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND org_id = $2 RETURNING {_COLUMNS}",
+        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND org_id = $2"
+        f" RETURNING {_KEYS.select}",
         key_id,
         org_id,
         when,
     )
-    return None if row is None else _key(row)
+    return None if row is None else _KEYS.from_row(row)

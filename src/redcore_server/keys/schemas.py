@@ -4,6 +4,8 @@ from datetime import datetime
 
 import msgspec
 
+ID_PREFIX = "key"  # API key ids are ``key_…`` (``ids.new_id``)
+
 
 class ApiKey(msgspec.Struct):
     """An API key as listed: never its secret, only a recognisable prefix."""

@@ -1,34 +1,25 @@
 """Issuing and revoking API keys.
 
 A key is ``sk_live_`` and 32 random base62 characters (about 190 bits). Only its SHA-256 is
-stored: with that much entropy a fast hash is as safe as a slow one, and it lets the
-authentication hot path find a key with one indexed lookup.
+stored (``tokens.py`` says why that is enough).
 """
 
 from __future__ import annotations
-
-import hashlib
-import secrets
-import string
 
 from redcore_server import errors
 from redcore_server.auth.scopes import parse_scopes
 from redcore_server.db import Executor
 from redcore_server.ids import new_id, utcnow
 from redcore_server.keys import repository
-from redcore_server.keys.schemas import ApiKey, CreatedApiKey
+from redcore_server.keys.schemas import ID_PREFIX, ApiKey, CreatedApiKey
+from redcore_server.tokens import base62_token, hash_secret
 
 KEY_PREFIX = "sk_live_"
-_ALPHABET = string.ascii_letters + string.digits
 _VISIBLE = len(KEY_PREFIX) + 6
 
 
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def generate_secret() -> str:
-    return KEY_PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(32))
+    return base62_token(KEY_PREFIX, 32)
 
 
 async def create(
@@ -49,7 +40,7 @@ async def create(
         raise errors.ValidationError.of(("rate_limit", "must be a whole number of requests >= 1"))
     secret = generate_secret()
     key = ApiKey(
-        id=new_id("key"),
+        id=new_id(ID_PREFIX),
         org_id=org_id,
         name=name.strip() if name else None,
         prefix=secret[:_VISIBLE],

@@ -13,6 +13,7 @@ from redcore_server.kit import outbox_repository as outbox
 from redcore_server.kit.rows import Columns
 
 CANCELLED = "cancelled: the user was deleted before it was sent"
+ID_PREFIX = "eml"  # email ids are ``eml_…`` (``ids.new_id``)
 
 
 class Email(msgspec.Struct):

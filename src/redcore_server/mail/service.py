@@ -8,7 +8,7 @@ from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import new_id, utcnow
 from redcore_server.mail import repository
-from redcore_server.mail.repository import Email
+from redcore_server.mail.repository import ID_PREFIX, Email
 
 
 async def queue(
@@ -27,7 +27,7 @@ async def queue(
     given); ``user_id`` names the user it is for, so that it is cancelled and erased with them
     (``erasure/``)."""
     email = Email(
-        id=new_id("eml"),
+        id=new_id(ID_PREFIX),
         org_id=org_id,
         user_id=user_id,
         kind=kind,

@@ -3,7 +3,6 @@ mailbox (the message stays in the outbox, marked sent, for ``redcore-server mail
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +10,7 @@ import aiosmtplib
 
 from redcore_server.db import Database, Executor
 from redcore_server.ids import utcnow
+from redcore_server.kit import retry
 from redcore_server.kit.outbox import OutboxWorker, Pace
 from redcore_server.mail import repository
 from redcore_server.mail.repository import Email
@@ -82,16 +82,13 @@ class Mailer(OutboxWorker[Job, str | None]):
             )
             return
         attempt = email.attempt_count
-        retry = attempt <= len(self.config.retry_delays)
-        next_at = (
-            now + timedelta(seconds=self.config.retry_delays[attempt - 1] * random.uniform(1, 1.1)) if retry else None
-        )
+        next_at = retry.next_attempt(self.config.retry_delays, attempt, now)
         self.logger.warning("email %s to %s: attempt %d failed (%s)", email.id, email.to_address, attempt, error)
         await repository.settle(
             tx,
             email.id,
             job.lease,
-            status="pending" if retry else "failed",
+            status="pending" if next_at is not None else "failed",
             next_attempt_at=next_at,
             error=error,
             transport=None,

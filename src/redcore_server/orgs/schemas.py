@@ -4,6 +4,8 @@ from datetime import datetime
 
 import msgspec
 
+ID_PREFIX = "org"  # organization ids are ``org_…`` (``ids.new_id``)
+
 
 class Organization(msgspec.Struct):
     id: str

@@ -9,7 +9,7 @@ from redcore_server.ids import new_id, utcnow
 from redcore_server.keys import service as keys_service
 from redcore_server.keys.schemas import CreatedApiKey
 from redcore_server.orgs import repository
-from redcore_server.orgs.schemas import Organization
+from redcore_server.orgs.schemas import ID_PREFIX, Organization
 
 
 async def create(db: Executor, name: str, *, base_currency: str = "USD") -> Organization:
@@ -22,7 +22,7 @@ async def create(db: Executor, name: str, *, base_currency: str = "USD") -> Orga
     if problems:
         raise errors.ValidationError.of(*problems)
     now = utcnow()
-    org = Organization(id=new_id("org"), name=name, base_currency=base_currency, created_at=now, updated_at=now)
+    org = Organization(id=new_id(ID_PREFIX), name=name, base_currency=base_currency, created_at=now, updated_at=now)
     try:
         await repository.insert(db, org)
     except UniqueViolation:

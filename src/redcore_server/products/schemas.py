@@ -37,6 +37,9 @@ Currency = Annotated[
 Stock = Annotated[int, msgspec.Meta(ge=0, le=MAX_STOCK, description="Units available")]
 
 
+ID_PREFIX = "prod"  # product ids are ``prod_…`` (``ids.new_id``)
+
+
 class Product(msgspec.Struct):
     id: str
     name: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redcore_server import errors
 from redcore_server.kit.spec import ResourceSpec
-from redcore_server.products.schemas import Product
+from redcore_server.products.schemas import ID_PREFIX, Product
 
 
 class DuplicateSku(errors.Conflict):
@@ -15,7 +15,7 @@ class DuplicateSku(errors.Conflict):
 PRODUCTS = ResourceSpec(
     name="products",
     noun="product",
-    id_prefix="prod",
+    id_prefix=ID_PREFIX,
     model=Product,
     sortable={"created_at": "timestamp", "name": "text", "price": "int", "sku": "text"},
     searchable=("name", "sku"),

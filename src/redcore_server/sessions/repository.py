@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from redcore_server.db import Executor, Row
+import msgspec
+
+from redcore_server.db import Executor
 from redcore_server.kit.repository import ResourceRepository
+from redcore_server.kit.rows import Columns
 from redcore_server.sessions import spec
 from redcore_server.sessions.schemas import Session
+from redcore_server.users.schemas import Role, Status
 
 SESSIONS = ResourceRepository(spec.SESSIONS)
 
@@ -38,24 +42,48 @@ async def create(
     )
 
 
-async def by_access_hash(db: Executor, digest: str) -> Row | None:
-    """``(session id, org id, role, user status, access expiry, user id)`` of the session an access token opens."""
-    return await db.fetchrow(
-        "SELECT s.id, s.org_id, u.role, u.status, s.access_expires_at, s.user_id FROM sessions s"
-        " JOIN users u ON u.id = s.user_id WHERE s.access_hash = $1",
+class AccessGrant(msgspec.Struct, frozen=True):
+    """The session an access token opens, with its user's role and status as they are now."""
+
+    session_id: str
+    org_id: str
+    user_id: str
+    role: Role
+    user_status: Status
+    expires_at: datetime  # the access token's own expiry, not the session's
+
+
+class RefreshGrant(msgspec.Struct, frozen=True):
+    """The session a refresh token belongs to, with its user's status as it is now."""
+
+    session_id: str
+    org_id: str
+    user_id: str
+    user_status: Status
+    expires_at: datetime  # the session's absolute end
+
+
+_SESSION = {"session_id": "s.id", "org_id": "s.org_id", "user_id": "s.user_id", "user_status": "u.status"}
+_ACCESS = Columns(AccessGrant, sources=_SESSION | {"role": "u.role", "expires_at": "s.access_expires_at"})
+_REFRESH = Columns(RefreshGrant, sources=_SESSION | {"expires_at": "s.expires_at"})
+
+
+async def by_access_hash(db: Executor, digest: str) -> AccessGrant | None:
+    row = await db.fetchrow(
+        f"SELECT {_ACCESS.select} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.access_hash = $1",
         digest,
     )
+    return None if row is None else _ACCESS.from_row(row)
 
 
-async def by_refresh_hash(db: Executor, digest: str) -> Row | None:
-    """``(session id, org id, user id, session expiry, user status)``, the session locked until the
-    transaction ends (SQLite's writer lock does that)."""
+async def by_refresh_hash(db: Executor, digest: str) -> RefreshGrant | None:
+    """The session locked until the transaction ends (SQLite's writer lock does that)."""
     lock = " FOR UPDATE OF s" if db.dialect == "postgresql" else ""
-    return await db.fetchrow(
-        "SELECT s.id, s.org_id, s.user_id, s.expires_at, u.status FROM sessions s JOIN users u ON u.id = s.user_id"
-        f" WHERE s.refresh_hash = $1{lock}",
+    row = await db.fetchrow(
+        f"SELECT {_REFRESH.select} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.refresh_hash = $1{lock}",
         digest,
     )
+    return None if row is None else _REFRESH.from_row(row)
 
 
 async def session_of_rotated(db: Executor, digest: str) -> str | None:

@@ -10,6 +10,7 @@ from redcore_server.text import SingleLine
 from redcore_server.users.schemas import Email, User
 
 Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=1024), SecretText]
+ID_PREFIX = "ses"  # session ids are ``ses_…`` (``ids.new_id``)
 
 
 class Session(msgspec.Struct):

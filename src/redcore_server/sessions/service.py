@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,13 +31,13 @@ from redcore_server import errors
 from redcore_server.auth.principal import Principal
 from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
-from redcore_server.ids import new_id, utcnow
-from redcore_server.keys.service import hash_secret
+from redcore_server.ids import has_prefix, new_id, utcnow
 from redcore_server.kit.listing import PageRequest, PageResult
 from redcore_server.passwords import PasswordHasher
 from redcore_server.ratelimit.limiter import Limiter
 from redcore_server.sessions import repository
-from redcore_server.sessions.schemas import Refresh, Session, SignIn, Tokens
+from redcore_server.sessions.schemas import ID_PREFIX, Refresh, Session, SignIn, Tokens
+from redcore_server.tokens import hash_secret, urlsafe_token
 from redcore_server.users import repository as users_repository
 from redcore_server.users.emails import counter_key
 from redcore_server.users.privileges import require_user_privilege
@@ -66,10 +65,6 @@ class SignInPolicy:
     address_limit: int = 100  # failed sign-ins per client address, all accounts, per window (0: no limit)
     backoff_threshold: int = 10  # failed sign-ins per account, all addresses, before back-off (0: never)
     backoff_max: float = 60.0  # the longest wait between attempts from unknown addresses, seconds
-
-
-def _token(prefix: str) -> str:
-    return prefix + secrets.token_urlsafe(32)
 
 
 def client_network(ip: str | None) -> str:
@@ -110,25 +105,26 @@ class SessionService:
         counted = await self._count_attempt(account, network)
         found = await users_repository.credentials(uow.db, data.organization, data.email.strip())
         since = utcnow() - timedelta(days=KNOWN_ADDRESS_DAYS)
-        known = await repository.is_known_address(uow.db, found[0] if found is not None else None, network, since)
+        known = await repository.is_known_address(uow.db, found.user_id if found is not None else None, network, since)
         counted += await self._pace(account, known)
-        if found is None or found[1] is None:
-            await self._hasher.verify_nobody(data.password)
-            ok = False
+        if found is not None and found.password_hash is not None:
+            password_hash = found.password_hash
+            ok = await self._hasher.verify(password_hash, data.password) and found.status == "active"
         else:
-            ok = await self._hasher.verify(found[1], data.password) and found[2] == "active"
+            await self._hasher.verify_nobody(data.password)
+            password_hash, ok = "", False
         if not ok or found is None:
             raise InvalidCredentials()  # the attempt stays counted
         for key in counted:  # a sign-in that succeeds is not a failure
             await self._failures.undo(key)
-        user_id, password_hash = found[0], found[1]
+        user_id = found.user_id
         tx = await uow.tx()
         now = utcnow()
         rehashed = await self._hasher.hash(data.password) if self._hasher.needs_rehash(password_hash) else None
         await users_repository.record_sign_in(tx, user_id, now, rehashed)
         await repository.remember_address(tx, user_id, network, now, now - timedelta(days=KNOWN_ADDRESS_DAYS))
         session = Session(
-            id=new_id("ses"),
+            id=new_id(ID_PREFIX),
             user_id=user_id,
             created_at=now,
             last_used_at=now,
@@ -136,7 +132,7 @@ class SessionService:
             ip=ip,
             user_agent=(user_agent or None) and user_agent[:500],
         )
-        access, refresh = _token(ACCESS_PREFIX), _token(REFRESH_PREFIX)
+        access, refresh = urlsafe_token(ACCESS_PREFIX), urlsafe_token(REFRESH_PREFIX)
         await repository.create(
             tx,
             session,
@@ -158,13 +154,12 @@ class SessionService:
                 reuse = "This refresh token was already used; its session has been revoked. Sign in again."
                 await self._revoke_and_refuse(uow, tx, reused, reuse)
             raise InvalidRefreshToken()
-        session_id, org_id, _user_id, expires_at, status = found
-        if expires_at <= now or status != "active":
-            await self._revoke_and_refuse(uow, tx, session_id, InvalidRefreshToken.default_message)
-        access, refresh = _token(ACCESS_PREFIX), _token(REFRESH_PREFIX)
+        if found.expires_at <= now or found.user_status != "active":
+            await self._revoke_and_refuse(uow, tx, found.session_id, InvalidRefreshToken.default_message)
+        access, refresh = urlsafe_token(ACCESS_PREFIX), urlsafe_token(REFRESH_PREFIX)
         session = await repository.rotate(
             tx,
-            session_id,
+            found.session_id,
             old_refresh_hash=digest,
             refresh_hash=hash_secret(refresh),
             access_hash=hash_secret(access),
@@ -173,10 +168,10 @@ class SessionService:
         )
         assert session is not None  # locked above
         uow.credentials_revoked = True  # the previous access token of this session stops working
-        return await self._tokens(tx, org_id, session, access, refresh, now)
+        return await self._tokens(tx, found.org_id, session, access, refresh, now)
 
     async def logout(self, uow: UnitOfWork, principal: Principal) -> None:
-        if not principal.credential_id.startswith("ses_"):
+        if not has_prefix(principal.credential_id, ID_PREFIX):
             raise errors.ValidationError.of(
                 ("authorization", "logout ends a user's session; revoke an API key with `keys revoke`")
             )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from redcore_server.kit.spec import ResourceSpec
-from redcore_server.sessions.schemas import Session
+from redcore_server.sessions.schemas import ID_PREFIX, Session
 
 SESSIONS = ResourceSpec(
     name="sessions",
     noun="session",
-    id_prefix="ses",
+    id_prefix=ID_PREFIX,
     model=Session,
     sortable={"created_at": "timestamp"},
     filterable=("user_id", "expires_at"),

@@ -7,9 +7,9 @@ from redcore_server import errors
 from redcore_server.auth.privileges import require_role
 from redcore_server.db import Executor
 from redcore_server.db.uow import Actor
+from redcore_server.ids import has_prefix
 from redcore_server.users import repository
-
-ID_PREFIX = "usr_"
+from redcore_server.users.schemas import ID_PREFIX
 
 
 async def require_user_privilege(
@@ -19,7 +19,7 @@ async def require_user_privilege(
     current role, and of ``new_role`` when it changes; 404 for a user that does not exist. Returns
     the current role. The user's row stays locked until the transaction ends, so the role cannot
     change between this check and the change it allows."""
-    role = await repository.role_of(tx, org_id, user_id) if user_id.startswith(ID_PREFIX) else None
+    role = await repository.role_of(tx, org_id, user_id) if has_prefix(user_id, ID_PREFIX) else None
     if role is None:
         raise errors.NotFound(f"No user with id {user_id!r}.")
     require_role(actor, role, f"Changing a user whose role is `{role}`")

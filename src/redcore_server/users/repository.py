@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from redcore_server.db import Executor, Row
+import msgspec
+
+from redcore_server.db import Executor
 from redcore_server.kit.repository import ResourceRepository, for_update
+from redcore_server.kit.rows import Columns
 from redcore_server.users import spec
 from redcore_server.users.emails import lookup_key
+from redcore_server.users.schemas import Status
 
 USERS = ResourceRepository(spec.USERS)
 
@@ -21,12 +25,26 @@ async def role_of(db: Executor, org_id: str, ident: str) -> str | None:
     return role
 
 
-async def credentials(db: Executor, org_id: str, email: str) -> Row | None:
-    """``(user id, password hash, status)`` of the organization's user with this email, compared
-    by its key (``users/emails.py``: any case, composed or not)."""
-    return await db.fetchrow(
-        "SELECT id, password_hash, status FROM users WHERE org_id = $1 AND email_key = $2", org_id, lookup_key(email)
+class Credentials(msgspec.Struct, frozen=True):
+    """What signing in checks of a user: no password hash until the user has chosen a password."""
+
+    user_id: str
+    password_hash: str | None
+    status: Status
+
+
+_CREDENTIALS = Columns(Credentials, sources={"user_id": "id"})
+
+
+async def credentials(db: Executor, org_id: str, email: str) -> Credentials | None:
+    """The credentials of the organization's user with this email, compared by its key
+    (``users/emails.py``: any case, composed or not)."""
+    row = await db.fetchrow(
+        f"SELECT {_CREDENTIALS.select} FROM users WHERE org_id = $1 AND email_key = $2",
+        org_id,
+        lookup_key(email),
     )
+    return None if row is None else _CREDENTIALS.from_row(row)
 
 
 async def record_sign_in(db: Executor, user_id: str, now: datetime, rehashed: str | None) -> None:

@@ -7,6 +7,8 @@ import msgspec
 
 from redcore_server.text import HttpUrl, NonBlank, Secret, SingleLine
 
+ID_PREFIX = "usr"  # user ids are ``usr_…`` (``ids.new_id``)
+
 Role = Literal["admin", "editor", "viewer"]
 Status = Literal["active", "inactive", "pending_invite", "suspended"]
 SettableStatus = Literal["active", "inactive", "suspended"]

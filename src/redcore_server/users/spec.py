@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from redcore_server import errors
 from redcore_server.kit.spec import ResourceSpec
-from redcore_server.users.schemas import User
+from redcore_server.users.schemas import ID_PREFIX, User
 
 USERS = ResourceSpec(
     name="users",
     noun="user",
-    id_prefix="usr",
+    id_prefix=ID_PREFIX,
     model=User,
     sortable={"created_at": "timestamp", "name": "text", "email": "text"},
     searchable=("name", "email"),

@@ -9,7 +9,6 @@ Any number of dispatchers may run at once, in server processes (``REDCORE_EMBEDD
 from __future__ import annotations
 
 import logging
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +17,7 @@ import msgspec
 from redcore_server.config import Settings
 from redcore_server.db import Database, Executor
 from redcore_server.ids import utcnow
+from redcore_server.kit import retry
 from redcore_server.kit.outbox import OutboxWorker, Pace
 from redcore_server.webhooks import repository
 from redcore_server.webhooks.repository import Work
@@ -58,10 +58,7 @@ class DeliveryConfig:
 
     def next_attempt(self, attempt: int, now: datetime) -> datetime | None:
         """When to try again after failed attempt number ``attempt`` (1-based); None: give up."""
-        if attempt > len(self.retry_delays):
-            return None
-        delay = self.retry_delays[attempt - 1]
-        return now + timedelta(seconds=delay * random.uniform(1.0, 1.1))  # jitter spreads a recovering endpoint's load
+        return retry.next_attempt(self.retry_delays, attempt, now)  # jitter spreads a recovering endpoint's load
 
 
 def payload(work: Work) -> bytes:

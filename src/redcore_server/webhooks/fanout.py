@@ -11,6 +11,7 @@ from datetime import datetime
 from redcore_server.db import Executor
 from redcore_server.ids import new_id
 from redcore_server.webhooks import repository
+from redcore_server.webhooks.schemas import DELIVERY_ID_PREFIX
 
 
 async def enqueue_event(db: Executor, org_id: str, event_id: str, event_type: str, now: datetime) -> int:
@@ -20,7 +21,7 @@ async def enqueue_event(db: Executor, org_id: str, event_id: str, event_type: st
         if repository.subscribed(types, event_type):
             await repository.enqueue(
                 db,
-                ident=new_id("msg"),
+                ident=new_id(DELIVERY_ID_PREFIX),
                 org_id=org_id,
                 endpoint_id=endpoint_id,
                 event_id=event_id,

@@ -113,6 +113,7 @@ _WORK = Columns(
     decoders={"enabled": bool},  # 0/1 on SQLite
 )
 
+
 async def load_work(db: Executor, delivery_ids: Sequence[str]) -> list[Work]:
     """What the attempts of these deliveries need (deliveries deleted meanwhile are left out)."""
     if not delivery_ids:

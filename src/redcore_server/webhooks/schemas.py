@@ -16,6 +16,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "product.deleted",
 )
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
+ENDPOINT_ID_PREFIX = "we"  # endpoint ids are ``we_…`` (``ids.new_id``)
+DELIVERY_ID_PREFIX = "msg"  # delivery ids are ``msg_…``, the ``webhook-id`` receivers de-duplicate on
 
 Url = Annotated[
     str, msgspec.Meta(min_length=1, max_length=2048, description="http(s) URL that receives the events"), HttpUrl

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +12,7 @@ from redcore_server.ids import utcnow
 from redcore_server.kit.checks import Problems, raise_if
 from redcore_server.kit.listing import PageRequest, PageResult
 from redcore_server.kit.service import ResourceService, changes_of
+from redcore_server.tokens import base64_token
 from redcore_server.webhooks import repository
 from redcore_server.webhooks.addresses import UnsafeURL, check_on_save
 from redcore_server.webhooks.schemas import (
@@ -40,7 +39,7 @@ class DeliveryInProgress(errors.Conflict):
 
 def new_secret() -> str:
     """``whsec_`` and 24 random bytes in base64, the form Standard Webhooks libraries read."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+    return base64_token(SECRET_PREFIX, 24)
 
 
 def _check_event_types(types: list[str] | None, problems: list[tuple[str, str]]) -> list[str] | None:

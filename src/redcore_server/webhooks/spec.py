@@ -8,12 +8,12 @@ from __future__ import annotations
 import msgspec
 
 from redcore_server.kit.spec import ResourceSpec
-from redcore_server.webhooks.schemas import WebhookDelivery, WebhookEndpoint
+from redcore_server.webhooks.schemas import DELIVERY_ID_PREFIX, ENDPOINT_ID_PREFIX, WebhookDelivery, WebhookEndpoint
 
 ENDPOINTS = ResourceSpec(
     name="webhook_endpoints",
     noun="webhook endpoint",
-    id_prefix="we",
+    id_prefix=ENDPOINT_ID_PREFIX,
     model=WebhookEndpoint,
     sortable={"created_at": "timestamp"},
     filterable=("enabled",),
@@ -26,7 +26,7 @@ ENDPOINTS = ResourceSpec(
 DELIVERIES = ResourceSpec(
     name="webhook_deliveries",
     noun="delivery",
-    id_prefix="msg",
+    id_prefix=DELIVERY_ID_PREFIX,
     model=WebhookDelivery,
     sortable={"created_at": "timestamp"},
     filterable=("endpoint_id", "status"),

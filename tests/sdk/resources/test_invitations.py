@@ -6,7 +6,6 @@ client without a key, then signs in; resending replaces the link, revoking withd
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,11 +13,8 @@ import pytest
 
 from redcore import Invitation, User
 from redcore.exceptions import DuplicateError, NotFoundError, ValidationError
-from tests.sdk.helpers import done, unique
+from tests.sdk.helpers import PASSWORD, done, invited, tokens, unique
 from tests.sdk.server import ServerProcess
-
-PASSWORD = "invited and chosen"
-TOKEN = re.compile(r"token=(rci_[\w-]+)")
 
 
 @pytest.fixture(scope="module")
@@ -38,20 +34,6 @@ def _no_key_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def keyless(make_client: Callable[..., Any]) -> Any:
     """A client of this test's kind with no API key at all: enough to accept an invitation."""
     return make_client(api_key=None)
-
-
-async def invited(api: Any) -> User:
-    """A new ``pending_invite`` user: created without a password, so invited by email."""
-    user: User = await done(api.users.create(email=f"{unique('invite')}@example.com", name="Ivy Invited"))
-    assert user.status == "pending_invite"
-    return user
-
-
-def tokens(server: ServerProcess, email: str) -> list[str]:
-    """The invitation tokens emailed to ``email``, from the server's local mailbox."""
-    emails = [e for e in server.cli("mail", "list", "--to", email) if e["to_address"] == email]
-    found = [TOKEN.search(e["body"] or "") for e in emails]
-    return [match.group(1) for match in found if match is not None]
 
 
 async def refused(keyless: Any, token: str) -> ValidationError:

@@ -8,8 +8,9 @@ import pytest
 
 from redcore_server.keys import repository as keys_repository
 from redcore_server.keys import service as keys_service
-from tests.server.users.test_routes import assert_error
+from redcore_server.tokens import hash_secret
 from tests.support import Tenant, http_client
+from tests.support.responses import assert_error
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,7 @@ async def test_keys_are_stored_only_as_a_hash(tenant: Tenant) -> None:
     prefix, secret_hash, scopes = rows[0]
     assert tenant.key.startswith(prefix)
     assert len(prefix) < len(tenant.key) - 20
-    assert secret_hash == keys_service.hash_secret(tenant.key)
+    assert secret_hash == hash_secret(tenant.key)
     assert tenant.key not in secret_hash
     assert set(scopes.split()) == {
         "users:read",

@@ -19,9 +19,9 @@ import httpx
 import pytest
 
 from redcore_server.auth.scopes import ALL_SCOPES, EDITOR_SCOPES, ROLE_SCOPES, VIEWER_SCOPES
-from tests.server.sessions.test_sign_in import PASSWORD, as_user, member, sign_in, tokens
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.responses import assert_error
+from tests.support.sessions import PASSWORD, as_user, member, sign_in, tokens
 
 ROLES = ("viewer", "editor", "admin")
 KEYS: dict[str, frozenset[str]] = {

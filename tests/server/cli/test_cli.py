@@ -8,50 +8,19 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from redcore_server.cli import app as cli_app
 from tests import support
+from tests.support import free_port
+from tests.support.cli import run_cli
 
 CLI = [sys.executable, "-m", "redcore_server"]
-
-
-@dataclass
-class CliResult:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(*args: str, url: str, cwd: Path | None = None, check: bool = True) -> CliResult:
-    """Run ``redcore-server ARGS`` in this process (Typer's runner) against the database at ``url``."""
-    runner = CliRunner()
-    previous = Path.cwd()
-    try:
-        if cwd is not None:
-            os.chdir(cwd)
-        outcome = runner.invoke(cli_app, list(args), env={"REDCORE_DATABASE_URL": url}, catch_exceptions=False)
-    finally:
-        os.chdir(previous)
-    result = CliResult(outcome.exit_code, outcome.stdout, outcome.stderr)
-    if check:
-        assert result.returncode == 0, result.stderr + result.stdout
-    return result
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_migrate_bootstrap_keys_and_orgs(fresh_database_url: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from redcore_server.db import open_database
-from tests.server.cli.test_cli import run_cli
+from tests.support.cli import run_cli
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from redcore_server.db import open_database
 from redcore_server.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from redcore_server.keys import service as keys_service
 from tests import support
-from tests.server.users.test_routes import assert_error
+from tests.support.responses import assert_error
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
 

@@ -25,10 +25,10 @@ from redcore_server.db.postgres import CLIENT_MARGIN
 from redcore_server.orgs import service as orgs_service
 from tests import support
 from tests.fault_proxy import FaultProxy
-from tests.server.db.test_timeouts import ACQUIRE, STATEMENT, assert_unavailable, new_product, tight_settings, timed
-from tests.server.sessions.test_sign_in import as_user, member, tokens
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.responses import assert_error
+from tests.support.sessions import as_user, member, tokens
+from tests.support.timeouts import ACQUIRE, STATEMENT, assert_unavailable, new_product, tight_settings, timed
 
 pytestmark = pytest.mark.skipif(support.BACKEND != "postgresql", reason="PostgreSQL connections only")
 

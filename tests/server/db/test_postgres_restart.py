@@ -33,7 +33,7 @@ from redcore_server.db import open_database
 from redcore_server.db.migrate import upgrade
 from redcore_server.orgs import service as orgs_service
 from tests import support
-from tests.server.cli.test_cli import free_port
+from tests.support import free_port
 
 
 def _postgres_bin() -> Path | None:

@@ -11,7 +11,7 @@ import asyncio
 import sqlite3
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -23,23 +23,9 @@ from redcore_server.app import create_app
 from redcore_server.db.database import DatabaseTimeout
 from redcore_server.db.urls import sqlite_path
 from tests import support
-from tests.server.users.test_routes import assert_error
+from tests.support.timeouts import STATEMENT, assert_unavailable, new_product, tight_settings, timed
 
-ACQUIRE, LOCK, STATEMENT = 0.5, 0.5, 1.0
-# A bounded wait plus room for a busy test machine; far below "as long as the lock is held", which
-# here is until the assertions are done.
-BOUND = ACQUIRE + LOCK + 2.5
 POSTGRES = support.BACKEND == "postgresql"
-
-
-def tight_settings(database_url: str, **overrides: Any) -> Any:
-    tight = {
-        "db_acquire_timeout": ACQUIRE,
-        "db_lock_timeout": LOCK,
-        "db_statement_timeout": STATEMENT,
-        "embedded_worker": False,
-    }
-    return support.test_settings(database_url, **(tight | overrides))
 
 
 @asynccontextmanager
@@ -72,29 +58,13 @@ async def locked(database_url: str, table: str) -> AsyncIterator[None]:
             conn.close()
 
 
-async def timed(request: Awaitable[httpx.Response]) -> tuple[httpx.Response, float]:
-    started = time.monotonic()
-    response = await request
-    return response, time.monotonic() - started
-
-
 async def health_soon(client: httpx.AsyncClient) -> tuple[httpx.Response, float]:
     await asyncio.sleep(0.1)  # once the other requests are waiting
     return await timed(client.get("/health"))
 
 
-def assert_unavailable(response: httpx.Response, took: float) -> None:
-    assert_error(response, 503, "service_unavailable")
-    assert int(response.headers["retry-after"]) >= 1
-    assert took < BOUND, f"answered after {took:.2f}s"
-
-
 def new_user() -> dict[str, str]:
     return {"email": f"{uuid.uuid4().hex[:10]}@example.com", "name": "Locked Out"}
-
-
-def new_product() -> dict[str, Any]:
-    return {"name": "Widget", "sku": f"SKU-{uuid.uuid4().hex[:10]}", "price": 100}
 
 
 async def test_a_locked_table_answers_503_within_the_bound_while_health_answers(database_url: str) -> None:

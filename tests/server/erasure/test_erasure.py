@@ -8,53 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-import uuid
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from redcore_server.db import Database
 from redcore_server.db.batches import BATCH_SIZE
 from redcore_server.erasure.service import erased_data
-from redcore_server.ids import new_id
 from tests.receiver import Receiver
-from tests.server.webhooks.test_delivery import deliveries, settled, subscribe
-from tests.server.webhooks.test_worker import api_without_worker, worker
-from tests.support import Tenant
-
-# Every table that could hold what a user told us or what a receiver answered about them.
-TABLES = ("events", "webhook_deliveries", "webhook_attempts", "emails", "erasures")
-
-
-async def table_text(db: Database, table: str) -> str:
-    """Every row of ``table``, as text: what a grep of the table would see."""
-    return "\n".join(" | ".join(map(str, row)) for row in await db.fetch(f"SELECT * FROM {table}"))
-
-
-async def holding(db: Database, *needles: str) -> list[str]:
-    """The tables whose text contains any of ``needles``."""
-    texts = {t: (await table_text(db, t)).lower() for t in TABLES}
-    return [t for t in TABLES if any(n.lower() in texts[t] for n in needles)]
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 15.0) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        assert time.monotonic() < deadline, "the condition never held"
-        await asyncio.sleep(0.05)
+from tests.support import Tenant, eventually
+from tests.support.erasure import copy_event, holding, no_trace, person
+from tests.support.webhooks import api_without_worker, deliveries, settled, subscribe, worker
 
 
 async def events_of(tenant: Tenant, user_id: str) -> list[dict[str, Any]]:
     response = await tenant.client.get("/v1/events", params={"limit": 100, "order": "asc"})
     assert response.status_code == 200, response.text
     return [e for e in response.json()["data"] if e["data"]["id"] == user_id]
-
-
-def person() -> tuple[str, str]:
-    """An address and a name found nowhere else in the database."""
-    tag = uuid.uuid4().hex[:12]
-    return f"erase-{tag}@example.com", f"Zelda {tag} Quux"
 
 
 async def test_a_deleted_users_data_leaves_events_delivery_logs_and_emails(tenant: Tenant, receiver: Receiver) -> None:
@@ -104,10 +72,6 @@ async def test_a_deleted_users_data_leaves_events_delivery_logs_and_emails(tenan
     [created] = await events_of(tenant, kept["id"])
     assert created["data"] == kept
     assert await db.fetchval("SELECT count(*) FROM erasures WHERE subject_id = $1", user["id"]) == 0
-
-
-async def no_trace(db: Database, *needles: str) -> bool:
-    return await holding(db, *needles) == []
 
 
 async def test_an_erasure_waits_while_a_delivery_is_pending(tenant: Tenant, receiver: Receiver) -> None:
@@ -173,23 +137,6 @@ async def test_workers_side_by_side_erase_every_deleted_user(fresh_database_url:
             assert "Traceback" not in proc.stderr.read()
         assert await db.fetchval("SELECT count(*) FROM events WHERE org_id = $1", tenant.org.id) == 60
         assert await db.fetchval("SELECT count(*) FROM erasures") == 0
-
-
-async def copy_event(db: Database, event_id: str, copies: int, *, age_days: int = 0) -> None:
-    """``copies`` more events like ``event_id`` (as many changes would make), ``age_days`` old."""
-    row = await db.fetchrow("SELECT org_id, type, created_at, data, subject_id FROM events WHERE id = $1", event_id)
-    org_id, type_, created_at, data, subject_id = row
-    async with db.transaction() as tx:
-        for _ in range(copies):
-            await tx.execute(
-                "INSERT INTO events (id, org_id, type, created_at, data, subject_id) VALUES ($1, $2, $3, $4, $5, $6)",
-                new_id("evt"),
-                org_id,
-                type_,
-                created_at - timedelta(days=age_days),
-                data,
-                subject_id,
-            )
 
 
 async def test_a_user_with_more_events_than_a_batch_is_erased_in_full(tenant: Tenant) -> None:

@@ -12,8 +12,9 @@ from redcore_server.app import create_app
 from redcore_server.db import Database
 from redcore_server.db.migrate import alembic_config, upgrade
 from tests import support
-from tests.server.erasure.test_erasure import eventually, holding, no_trace, person
-from tests.server.webhooks.test_worker import api_without_worker
+from tests.support import eventually
+from tests.support.erasure import holding, no_trace, person
+from tests.support.webhooks import api_without_worker
 
 
 async def test_users_deleted_before_the_upgrade_are_erased_after_it(fresh_database_url: str) -> None:

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from redcore_server.keys import service as keys_service
+from redcore_server.tokens import hash_secret
 from tests.receiver import Receiver
-from tests.server.users.test_routes import assert_error
-from tests.server.webhooks.test_delivery import subscribe
 from tests.support import Tenant
+from tests.support.responses import assert_error
+from tests.support.webhooks import subscribe
 
 
 async def events(tenant: Tenant, **params) -> list[dict]:
@@ -40,7 +40,7 @@ async def test_user_changes_record_events_with_the_object_the_request_and_the_ke
     assert [e["type"] for e in recorded] == ["user.created", "user.updated", "user.deleted"]
     assert [e["id"] for e in recorded] == [d["id"] for d in delivered]
     assert [e["request_id"] for e in recorded] == [r.headers["x-request-id"] for r in (created, updated, deleted)]
-    key_id = keys_service.hash_secret(tenant.key)
+    key_id = hash_secret(tenant.key)
     row = await tenant.app.state.db.fetchrow("SELECT id FROM api_keys WHERE secret_hash = $1", key_id)
     assert {e["credential_id"] for e in recorded} == {row[0]}
     assert all(e["id"].startswith("evt_") for e in recorded)

@@ -14,9 +14,9 @@ from redcore_server.db import Database
 from redcore_server.db.batches import BATCH_SIZE
 from redcore_server.ids import utcnow
 from tests.receiver import Receiver
-from tests.server.erasure.test_erasure import copy_event, eventually
-from tests.server.webhooks.test_delivery import deliveries, settled, subscribe
-from tests.support import Tenant
+from tests.support import Tenant, eventually
+from tests.support.erasure import copy_event
+from tests.support.webhooks import deliveries, settled, subscribe
 
 DAY = timedelta(days=1)
 

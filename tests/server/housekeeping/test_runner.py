@@ -14,7 +14,7 @@ from redcore_server.background import housekeeping_jobs
 from redcore_server.db import Database, open_database
 from redcore_server.housekeeping.runner import Housekeeper, Job
 from tests import support
-from tests.server.erasure.test_erasure import eventually
+from tests.support import eventually
 
 
 def messages(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests import support
+from tests.support import free_port
 
 CLI = [sys.executable, "-m", "redcore_server"]
 
@@ -49,12 +50,6 @@ class Server:
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
         sock.settimeout(timeout)
         return sock
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def make_certificate(directory: Path) -> tuple[Path, Path]:

@@ -9,8 +9,8 @@ import pytest
 
 from redcore_server import errors
 from redcore_server.http.body import decode_body, duplicate_key
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.responses import assert_error
 
 JSON = {"content-type": "application/json"}
 

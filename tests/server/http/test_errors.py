@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from redcore_server.users import repository as users_repository
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant, http_client
+from tests.support.responses import assert_error
 
 
 async def test_every_response_has_a_request_id(tenant: Tenant) -> None:

@@ -11,8 +11,8 @@ from redcore_server.app import create_app
 from redcore_server.keys import service as keys_service
 from redcore_server.users import repository as users_repository
 from tests import support
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant, http_client
+from tests.support.responses import assert_error
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,8 @@ from redcore_server.config import Settings
 from redcore_server.http.openapi import finished_document
 from redcore_server.text import MULTI_LINE_PATTERN, NO_NUL_PATTERN, RULE_PATTERNS, SINGLE_LINE_PATTERN
 from tests import support
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant, http_client
+from tests.support.responses import assert_error
 
 _APP = create_app(Settings(database_url="sqlite:///unused.db"))
 DOC: dict[str, Any] = msgspec.json.decode(finished_document(_APP))  # the document clients read

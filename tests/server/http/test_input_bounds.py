@@ -10,8 +10,8 @@ import msgspec
 import pytest
 
 from redcore_server.kit.params import MAX_LIMIT, MAX_OFFSET, MAX_PAGE
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.responses import assert_error
 
 
 async def _lists(tenant: Tenant) -> list[str]:

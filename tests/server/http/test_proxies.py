@@ -18,7 +18,7 @@ from litestar import Litestar
 from redcore_server.app import create_app
 from redcore_server.config import Settings
 from tests import support
-from tests.server.users.test_routes import assert_error
+from tests.support.responses import assert_error
 
 PASSWORD = "correct horse battery"
 PROXY = ("10.0.0.2", 40_000)

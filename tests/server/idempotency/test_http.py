@@ -15,9 +15,9 @@ import pytest
 from redcore_server.idempotency.service import purge_expired_keys
 from redcore_server.ids import utcnow
 from tests import support
-from tests.server.sessions.test_sign_in import PASSWORD, member
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.responses import assert_error
+from tests.support.sessions import PASSWORD, member
 
 
 def key() -> dict[str, str]:

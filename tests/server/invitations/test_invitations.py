@@ -22,9 +22,9 @@ from litestar import Litestar
 from redcore_server.app import create_app
 from redcore_server.db.migrate import upgrade
 from tests import support
-from tests.server.cli.test_cli import free_port, run_cli
-from tests.server.users.test_routes import assert_error
-from tests.support import Tenant
+from tests.support import Tenant, free_port
+from tests.support.cli import run_cli
+from tests.support.responses import assert_error
 
 TOKEN = re.compile(r"\?token=(rci_[\w-]+)")
 

@@ -17,8 +17,8 @@ from litestar import Litestar
 from redcore_server.app import create_app
 from redcore_server.ids import utcnow
 from tests import support
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.responses import assert_error
 
 
 @asynccontextmanager

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from tests.server.products.test_routes import (
-    VALID,
-    create_product,
-    total,
-    without_request_id,
-)
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant, http_client
+from tests.support.products import VALID, create_product, total, without_request_id
+from tests.support.responses import assert_error
 
 # --- authentication and scopes ------------------------------------------------------------------
 

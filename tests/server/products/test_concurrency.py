@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.server.products.test_routes import create_product
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.products import create_product
+from tests.support.responses import assert_error
 
 
 async def test_twenty_concurrent_creates_of_one_sku_make_exactly_one_product(tenant: Tenant) -> None:

@@ -11,9 +11,9 @@ import pytest
 from litestar import Litestar
 
 from tests import support
-from tests.server.products.test_routes import PRODUCT_FIELDS, create_product
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant, walk_list
+from tests.support.products import PRODUCT_FIELDS, create_product
+from tests.support.responses import assert_error
 
 STATUSES = ("available", "out_of_stock", "discontinued")
 # Mixed case, an accent, and repeats (with ``i % 5`` below) so that name sorts have ties.

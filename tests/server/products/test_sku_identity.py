@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.products.test_routes import create_product
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.products import create_product
+from tests.support.responses import assert_error
 
 
 async def test_another_case_of_a_taken_sku_is_409_on_create_and_on_update(tenant: Tenant) -> None:

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.products.test_routes import (
-    MAX_PRICE,
-    VALID,
-    create_product,
-    total,
-)
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.products import MAX_PRICE, VALID, create_product, total
+from tests.support.responses import assert_error
 
 # --- validation ---------------------------------------------------------------------------------
 

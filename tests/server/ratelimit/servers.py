@@ -18,7 +18,7 @@ import httpx
 from redcore_server.db import open_database
 from redcore_server.keys import service as keys_service
 from redcore_server.orgs import service as orgs_service
-from tests.server.ratelimit.conftest import free_port
+from tests.support import free_port
 
 
 @dataclass

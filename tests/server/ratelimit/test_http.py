@@ -17,11 +17,12 @@ from litestar import Litestar
 
 from redcore_server.app import create_app
 from redcore_server.keys import service as keys_service
+from redcore_server.tokens import hash_secret
 from tests import support
-from tests.server.ratelimit.conftest import OwnRedis
 from tests.server.ratelimit.servers import new_key, serving
-from tests.server.users.test_routes import assert_error
 from tests.support import http_client
+from tests.support.own_redis import OwnRedis
+from tests.support.responses import assert_error
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 DAY = 86_400.0  # windows of a day: a test never straddles two (they are aligned on midnight UTC)
@@ -75,9 +76,7 @@ async def test_requests_pass_again_after_retry_after(database_url: str) -> None:
 async def test_a_keys_own_limit_wins(database_url: str) -> None:
     async with limited_app(database_url) as (app, key):
         db = app.state.db
-        org_id = (
-            await db.fetchrow("SELECT org_id FROM api_keys WHERE secret_hash = $1", keys_service.hash_secret(key))
-        )[0]
+        org_id = (await db.fetchrow("SELECT org_id FROM api_keys WHERE secret_hash = $1", hash_secret(key)))[0]
         async with db.transaction() as tx:
             roomy = (await keys_service.create(tx, org_id, rate_limit=8)).secret
         async with http_client(app, roomy) as client:

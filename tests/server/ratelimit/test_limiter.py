@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 from redcore_server import errors
 from redcore_server.ratelimit.limiter import Limiter, MemoryLimiter
 from redcore_server.ratelimit.redis_limiter import RedisLimiter, RedisLink
-from tests.server.ratelimit.conftest import OwnRedis
+from tests.support.own_redis import OwnRedis
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 WINDOW = 86_400.0  # a day: a test run never straddles two windows (they are aligned on midnight UTC)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.server.ratelimit.conftest import OwnRedis
 from tests.server.ratelimit.servers import Server, new_key, serving
+from tests.support.own_redis import OwnRedis
 
 
 async def _load(client: httpx.AsyncClient, servers: list[Server], statuses: Counter[int], stop: asyncio.Event) -> None:

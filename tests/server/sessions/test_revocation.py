@@ -10,9 +10,9 @@ import time
 from redcore_server.app import create_app
 from redcore_server.auth.scopes import USERS_READ
 from tests import support
-from tests.server.sessions.test_sign_in import as_user, member, refresh, tokens
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.responses import assert_error
+from tests.support.sessions import as_user, member, refresh, tokens
 
 
 async def test_deleting_a_user_revokes_their_tokens_at_once(tenant: Tenant) -> None:

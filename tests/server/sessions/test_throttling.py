@@ -14,9 +14,9 @@ import pytest
 
 from redcore_server.app import create_app
 from tests import support
-from tests.server.sessions.test_sign_in import PASSWORD, email
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.responses import assert_error
+from tests.support.sessions import PASSWORD, email
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

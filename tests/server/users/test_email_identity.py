@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.sessions.test_sign_in import PASSWORD, sign_in
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.responses import assert_error
+from tests.support.sessions import PASSWORD, sign_in
 
 COMPOSED, DECOMPOSED = "ren\u00e9@x.test", "rene\u0301@x.test"  # é as one code point, then e + U+0301
 

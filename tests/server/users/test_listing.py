@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant, walk_list
+from tests.support.responses import assert_error
 
 ROLES = ("admin", "editor", "viewer")
 NAMES = ("alice", "Bob", "carol", "Dave", "eve", "Émile", "frank")  # mixed case, accents and duplicates

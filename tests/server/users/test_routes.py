@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.support import Tenant
+from tests.support.responses import RFC3339_Z, assert_error
 
-RFC3339_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 USER_FIELDS = {"id", "email", "name", "role", "status", "avatar", "last_login", "created_at", "updated_at"}
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    error = response.json()["error"]
-    assert error["code"] == code
-    assert error["status"] == status
-    assert error["request_id"] == response.headers["x-request-id"]
-    assert error["request_id"].startswith("req_")
-    assert error["message"]
-    return error
 
 
 async def test_create_returns_201_location_and_the_contract_fields(tenant: Tenant) -> None:

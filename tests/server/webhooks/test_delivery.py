@@ -6,38 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.receiver import Receiver
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
-
-
-async def subscribe(tenant: Tenant, receiver: Receiver, **fields: Any) -> dict[str, Any]:
-    response = await tenant.client.post("/v1/webhook_endpoints", json={"url": receiver.url} | fields)
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-async def deliveries(tenant: Tenant, endpoint_id: str, **params: Any) -> list[dict[str, Any]]:
-    response = await tenant.client.get(f"/v1/webhook_endpoints/{endpoint_id}/deliveries", params=params)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]  # type: ignore[no-any-return]
-
-
-async def settled(tenant: Tenant, endpoint_id: str, count: int = 1, within: float = 15.0) -> list[dict[str, Any]]:
-    """The endpoint's deliveries once ``count`` of them are no longer pending."""
-    deadline = time.monotonic() + within
-    while True:
-        found = await deliveries(tenant, endpoint_id, limit=100)
-        if len([d for d in found if d["status"] != "pending"]) >= count:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"deliveries did not settle: {found}")
-        await asyncio.sleep(0.05)
+from tests.support.responses import assert_error
+from tests.support.webhooks import deliveries, settled, subscribe
 
 
 async def test_a_created_user_is_delivered_signed_per_standard_webhooks(tenant: Tenant, receiver: Receiver) -> None:

@@ -8,8 +8,8 @@ from litestar import Litestar
 
 from redcore_server.auth.scopes import USERS_READ, USERS_WRITE, WEBHOOKS_MANAGE
 from tests import support
-from tests.server.users.test_routes import assert_error
 from tests.support import Tenant
+from tests.support.responses import assert_error
 
 HOOK = "http://127.0.0.1:9/hook"  # a closed port: nothing listens, so deliveries made here just fail
 

@@ -5,64 +5,12 @@ the delivery, and workers running side by side never send one delivery twice."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
 
 from standardwebhooks.webhooks import Webhook
 
-from redcore_server.app import create_app
-from redcore_server.db.migrate import upgrade
-from tests import support
 from tests.receiver import Receiver
-from tests.server.webhooks.test_delivery import settled, subscribe
-from tests.support import Tenant
-
-
-@asynccontextmanager
-async def api_without_worker(url: str) -> AsyncIterator[Tenant]:
-    """The API on ``url`` with no embedded worker: changes commit, nothing is sent."""
-    await asyncio.to_thread(upgrade, url)
-    async with support.running(create_app(support.test_settings(url, embedded_worker=False))) as app:
-        tenant = await support.make_tenant(app)
-        try:
-            yield tenant
-        finally:
-            await tenant.close()
-
-
-@contextmanager
-def worker(url: str, **settings: str) -> Iterator[subprocess.Popen[str]]:
-    """A ``redcore-server worker`` process, returned once it says it has started."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REDCORE_")}
-    env |= {f"REDCORE_{name.upper()}": str(value) for name, value in support.TEST_WEBHOOKS.items()}
-    env |= {"REDCORE_DATABASE_URL": url, "REDCORE_LOG_LEVEL": "warning"}
-    env |= {f"REDCORE_{name.upper()}": value for name, value in settings.items()}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "redcore_server", "worker", "--json"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line, proc.stderr.read() if proc.stderr else "the worker exited"
-        assert json.loads(line)["worker"] == "started"
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+from tests.support.webhooks import api_without_worker, settled, subscribe, worker
 
 
 async def test_changes_committed_while_no_worker_runs_are_delivered_when_one_starts(
