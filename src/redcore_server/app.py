@@ -20,7 +20,6 @@ from litestar.types import ASGIApp
 
 from redcore_server.auth.authenticator import Authenticator
 from redcore_server.auth.gate import Gate
-from redcore_server.auth.middleware import authenticate_request
 from redcore_server.background import Background
 from redcore_server.config import Settings
 from redcore_server.db import Database, Timeouts, open_database
@@ -28,6 +27,7 @@ from redcore_server.db.migrate import ensure_migrated
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.events.routes import EventController
 from redcore_server.health.routes import health
+from redcore_server.http.authentication import authenticate_request
 from redcore_server.http.dependencies import Boundary
 from redcore_server.http.error_handler import handle_exception
 from redcore_server.http.fast_reads import FastReads

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Literal, Self
 
@@ -10,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from redcore_server.kit.retry import MAX_STRETCH
+from redcore_server.networks import parse_networks
 
 DEFAULT_DATABASE_URL = "sqlite:///redcore.db"
 
@@ -37,19 +37,6 @@ def seconds(value: object) -> object:
             raise ValueError(f"not a duration: {value!r} (seconds, or a number and s, m, h or d: 30d, 12h)")
         return float(m.group(1)) * _UNITS[m.group(2) or "s"]
     return value
-
-
-def parse_networks(spec: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    """``"10.0.0.0/8, 192.0.2.7"`` → the networks; an address alone is a network of one."""
-    networks = []
-    for item in spec.split(","):
-        item = item.strip()
-        if item:
-            try:
-                networks.append(ipaddress.ip_network(item, strict=False))
-            except ValueError:
-                raise ValueError(f"not an IP address or CIDR network: {item!r}") from None
-    return tuple(networks)
 
 
 class Settings(BaseSettings):

@@ -76,7 +76,7 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
     )
     endpoints = WebhookEndpointService(allow_private=settings.webhook_allow_private)
     return Services(
-        users=UserService(hasher, invitations, record),
+        users=UserService(hasher, sessions, invitations, record),
         products=ProductService(record),
         events=EventService(),
         endpoints=endpoints,

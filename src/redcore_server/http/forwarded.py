@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 from litestar.enums import ScopeType
 
 from redcore_server import errors
-from redcore_server.config import parse_networks
 from redcore_server.errors import error_body
 from redcore_server.http.request_id import request_id
+from redcore_server.networks import parse_networks
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send

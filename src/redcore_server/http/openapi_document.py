@@ -29,8 +29,8 @@ from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
-from redcore_server.auth.middleware import PUBLIC
 from redcore_server.errors import ErrorResponse
+from redcore_server.http.authentication import PUBLIC
 
 REF = "#/components/schemas/{name}"
 ERROR_CONTENT = {"application/json": {"schema": {"$ref": REF.format(name="ErrorResponse")}}}

@@ -21,10 +21,10 @@ from litestar.enums import HttpMethod
 from litestar.handlers import HTTPRouteHandler
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from redcore_server.auth.middleware import requires
 from redcore_server.auth.principal import Principal
 from redcore_server.db import Database
 from redcore_server.db.uow import UnitOfWork
+from redcore_server.http.authentication import requires
 from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.fast_reads import FastRead
 from redcore_server.http.openapi import ETAG_HEADER, LOCATION_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses

@@ -8,11 +8,11 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from redcore_server.auth.middleware import PUBLIC, requires
 from redcore_server.auth.principal import Principal
 from redcore_server.auth.scopes import USERS_READ, USERS_WRITE
 from redcore_server.db import Database
 from redcore_server.db.uow import UnitOfWork
+from redcore_server.http.authentication import PUBLIC, requires
 from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.openapi import READ_ERRORS, error_responses
 from redcore_server.http.responses import JsonResponse

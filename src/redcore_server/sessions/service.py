@@ -195,9 +195,13 @@ class SessionService:
 
     async def revoke_all(self, uow: UnitOfWork, org_id: str, user_id: str, keep: str | None = None) -> None:
         """Revoke every session of the user but ``keep`` (the caller must hold every scope of the user's role)."""
-        tx = await uow.tx()
-        await require_user_privilege(tx, uow.actor, org_id, user_id)
-        if await repository.delete_for_user(tx, org_id, user_id, keep):
+        await require_user_privilege(await uow.tx(), uow.actor, org_id, user_id)
+        await self.end_sessions(uow, org_id, user_id, keep)
+
+    async def end_sessions(self, uow: UnitOfWork, org_id: str, user_id: str, keep: str | None = None) -> None:
+        """End every session of the user but ``keep``, for a change already allowed (the user's
+        status or password changed: ``users/service.py``)."""
+        if await repository.delete_for_user(await uow.tx(), org_id, user_id, keep):
             uow.credentials_revoked = True
 
     # -- inside ----------------------------------------------------------------------------------

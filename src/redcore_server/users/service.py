@@ -4,16 +4,15 @@ invitations for users made without a password, and sessions revoked when access 
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from redcore_server.auth.privileges import refuse_own, require_role
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.erasure.service import request_user_erasure
 from redcore_server.ids import utcnow
-from redcore_server.invitations.service import InvitationService
 from redcore_server.kit.checks import Problems, display_name, raise_if
 from redcore_server.kit.service import Recorder, ResourceService, changes_of
 from redcore_server.passwords import PasswordHasher
-from redcore_server.sessions import repository as sessions_repository
 from redcore_server.text import HTTP_URL_PATTERN
 from redcore_server.users import repository
 from redcore_server.users.emails import InvalidEmail, email_key, normalize_email
@@ -40,14 +39,31 @@ def _check_avatar(avatar: str | None, problems: Problems) -> str | None:
     return avatar
 
 
+class Inviter(Protocol):
+    """What sends a user made without a password an invitation (``invitations/service.py``)."""
+
+    async def invite(self, uow: UnitOfWork, org_id: str, user: User) -> object: ...
+
+
+class SessionEnder(Protocol):
+    """What ends a user's sessions when their access should end (``sessions/service.py``)."""
+
+    async def end_sessions(self, uow: UnitOfWork, org_id: str, user_id: str, keep: str | None = None) -> None: ...
+
+
 class UserService(ResourceService[User]):
     """Users: ``get`` and ``list`` come from :class:`ResourceService`."""
 
     def __init__(
-        self, hasher: PasswordHasher, invitations: InvitationService | None = None, recorder: Recorder | None = None
+        self,
+        hasher: PasswordHasher,
+        sessions: SessionEnder,
+        invitations: Inviter | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(repository.USERS, recorder)
         self._hasher = hasher
+        self._sessions = sessions
         self._invitations = invitations  # None: users made without a password are not emailed
 
     async def create(self, uow: UnitOfWork, org_id: str, data: UserCreate) -> User:
@@ -87,9 +103,9 @@ class UserService(ResourceService[User]):
         await require_user_privilege(await uow.tx(), uow.actor, org_id, ident, new_role=changes.get("role"))
         user = await self.update_fields(uow, org_id, ident, changes, if_match)
         if changes.get("status") in ("inactive", "suspended"):  # out, everywhere, now
-            await self._revoke_sessions(uow, org_id, ident)
+            await self._sessions.end_sessions(uow, org_id, ident)
         elif "password_hash" in changes:  # every other session; the one changing it stays signed in
-            await self._revoke_sessions(uow, org_id, ident, keep=uow.actor.credential_id if uow.actor else None)
+            await self._sessions.end_sessions(uow, org_id, ident, keep=uow.actor.credential_id if uow.actor else None)
         if "role" in changes:  # the user's access tokens carry the new role's scopes from the next request
             uow.credentials_revoked = True
         return user
@@ -101,7 +117,3 @@ class UserService(ResourceService[User]):
         await super().delete(uow, org_id, ident, if_match)
         await request_user_erasure(await uow.tx(), org_id, ident, utcnow())
         uow.credentials_revoked = True
-
-    async def _revoke_sessions(self, uow: UnitOfWork, org_id: str, ident: str, keep: str | None = None) -> None:
-        if await sessions_repository.delete_for_user(await uow.tx(), org_id, ident, keep):
-            uow.credentials_revoked = True

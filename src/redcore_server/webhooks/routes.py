@@ -9,11 +9,11 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from redcore_server.auth.middleware import requires
 from redcore_server.auth.principal import Principal
 from redcore_server.auth.scopes import WEBHOOKS_MANAGE
 from redcore_server.db import Database
 from redcore_server.db.uow import UnitOfWork
+from redcore_server.http.authentication import requires
 from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.openapi import ETAG_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses
 from redcore_server.http.openapi_document import BODY_OPTIONAL
