@@ -25,6 +25,24 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+def _module_level_imports(path: Path) -> set[str]:
+    """What a module imports when it is loaded (not inside functions, not for type checking only)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def _package_of(path: Path) -> str:
+    """``kit`` for ``kit/routes.py``, ``app`` for ``app.py``."""
+    relative = path.relative_to(SRC)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
 def _domain_of(module: str) -> str | None:
     parts = module.split(".")
     if parts[0] != "redcore_server" or len(parts) < 2:
@@ -71,3 +89,29 @@ def test_a_domain_names_its_ids_and_columns_once(domain: str) -> None:
         found = ID_LITERAL.search(text)
         assert found is None, f"{domain}/{path.name} spells an id prefix out: {found.group(0)!r}"
         assert "ListSpec(" not in text, f"{domain}/{path.name} declares a column list again"
+
+
+def test_no_package_imports_one_that_imports_it_back() -> None:
+    packages = {_package_of(p) for p in SRC.rglob("*.py")}
+    edges: dict[str, set[str]] = {p: set() for p in packages}
+    for path in SRC.rglob("*.py"):
+        if path.relative_to(SRC).parts[:2] == ("db", "migrations"):
+            continue
+        for module in _module_level_imports(path):
+            parts = module.split(".")
+            own = _package_of(path)
+            if parts[0] == "redcore_server" and len(parts) > 1 and parts[1] in packages and parts[1] != own:
+                edges[own].add(parts[1])
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in edges[todo.pop()] - seen:
+                if nxt == goal:
+                    return True
+                seen.add(nxt)
+                todo.append(nxt)
+        return False
+
+    cycles = sorted(f"{a} -> {b}" for a in edges for b in edges[a] if reaches(b, a))
+    assert not cycles, f"imports that come back round: {cycles}"
