@@ -78,6 +78,8 @@ class ResourceSpec(Generic[T]):
         self.model = model
         self.fields: tuple[str, ...] = model.__struct_fields__
         self.rows = Columns(model, derived=derived, decoders=decoders)
+        # The struct a row of ``select`` holds (``kit/rows.py``), bound once: this is on every read.
+        self.from_row: Callable[[Row], T] = self.rows.from_row
         self.columns = self.rows.names
         if self.columns[0] != "id":
             raise ValueError(f"{name}: the struct's first field must be `id`")
@@ -96,10 +98,6 @@ class ResourceSpec(Generic[T]):
         unknown = set(self.sort_fields) | set(searchable) | self.filterable
         if not unknown <= set(self.columns):
             raise ValueError(f"{name}: not columns of its struct: {sorted(unknown - set(self.columns))}")
-
-    def from_row(self, row: Row) -> T:
-        """The struct a row of :attr:`select` holds (``kit/rows.py``)."""
-        return self.rows.from_row(row)
 
     def etag(self, item: T) -> str:
         return etag_for(getattr(item, self.version_field))
