@@ -14,21 +14,12 @@ DOMAINS = ("orgs", "keys", "users", "sessions", "invitations", "mail", "products
 ASSEMBLY = {"app.py", "services.py", "background.py", "tables.py", "__main__.py", "cli"}  # modules and packages
 
 
-def _imports(path: Path) -> set[str]:
+def _imports(path: Path, *, module_level: bool = False) -> set[str]:
+    """What a module imports: everywhere in it, or only what it imports when it is loaded
+    (``module_level``: not inside functions, not for type checking only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-    return names
-
-
-def _module_level_imports(path: Path) -> set[str]:
-    """What a module imports when it is loaded (not inside functions, not for type checking only)."""
-    names: set[str] = set()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    for node in tree.body if module_level else ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
@@ -97,14 +88,15 @@ def test_no_package_imports_one_that_imports_it_back() -> None:
     for path in SRC.rglob("*.py"):
         if path.relative_to(SRC).parts[:2] == ("db", "migrations"):
             continue
-        for module in _module_level_imports(path):
+        for module in _imports(path, module_level=True):
             parts = module.split(".")
             own = _package_of(path)
             if parts[0] == "redcore_server" and len(parts) > 1 and parts[1] in packages and parts[1] != own:
                 edges[own].add(parts[1])
 
     def reaches(start: str, goal: str) -> bool:
-        seen, todo = set(), [start]
+        seen: set[str] = set()
+        todo = [start]
         while todo:
             for nxt in edges[todo.pop()] - seen:
                 if nxt == goal:
