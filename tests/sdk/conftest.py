@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from redcore import AsyncClient, Client
+from tests.sdk.scripted import ScriptedAPI, start_scripted_server
 from tests.sdk.server import ServerProcess, start_server
 
 AnyClient = Client | AsyncClient
@@ -72,3 +73,31 @@ def sync_client(server: ServerProcess) -> Iterator[Client]:
     """A blocking client with the admin key (for the documentation snippets, which are synchronous)."""
     with Client(api_key=server.api_key, base_url=server.base_url) as client:
         yield client
+
+
+# -- the scripted server (tests/sdk/scripted.py) ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scripted_server() -> Iterator[tuple[ScriptedAPI, str]]:
+    app, base_url, stop = start_scripted_server()
+    yield app, base_url
+    stop()
+
+
+@pytest.fixture
+def scripted(scripted_server: tuple[ScriptedAPI, str]) -> ScriptedAPI:
+    app, _ = scripted_server
+    app.script()
+    return app
+
+
+@pytest.fixture
+def client_for(make_client: Callable[..., Any], scripted_server: tuple[ScriptedAPI, str]) -> Callable[..., Any]:
+    """A client of this test's kind pointed at the scripted server."""
+    _, base_url = scripted_server
+
+    def make(**kwargs: Any) -> Any:
+        return make_client(api_key="sk_test_scripted", base_url=base_url, **kwargs)
+
+    return make

@@ -1,27 +1,18 @@
-"""Retries, back-off, ``Retry-After``, idempotency keys, timeouts and error mapping (``_base.py``).
-
-The RedCore server does not fail on demand, so these tests run the SDK against a small real ASGI
-app (uvicorn on a free port, in a thread) that answers each request with the next reply of a
-script and records what it received. Both clients go through every test.
+"""Retries, back-off, ``Retry-After``, idempotency keys, timeouts and error mapping (``_base.py``),
+against the scripted server (``tests/sdk/scripted.py``). Both clients go through every test.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from redcore import Client
 from redcore._base import _retry_after
@@ -39,121 +30,8 @@ from redcore.exceptions import (
     ValidationError,
 )
 from tests.sdk.helpers import done
+from tests.sdk.scripted import USER, Reply, ScriptedAPI, error
 from tests.support import free_port
-
-USER = {
-    "id": "usr_1",
-    "email": "a@example.com",
-    "name": "A",
-    "role": "viewer",
-    "status": "active",
-    "avatar": None,
-    "last_login": None,
-    "created_at": "2026-01-01T00:00:00Z",
-    "updated_at": "2026-01-01T00:00:00Z",
-}
-TOKENS = {
-    "access_token": "rca_scripted",
-    "token_type": "Bearer",
-    "expires_in": 900,
-    "refresh_token": "rcr_scripted",
-    "refresh_expires_in": 2592000,
-    "session": {
-        "id": "ses_1",
-        "user_id": "usr_1",
-        "created_at": "2026-01-01T00:00:00Z",
-        "last_used_at": "2026-01-01T00:00:00Z",
-        "expires_at": "2026-01-31T00:00:00Z",
-        "ip": "127.0.0.1",
-        "user_agent": None,
-    },
-    "user": USER,
-}
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any = None  # JSON-encoded unless bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0  # seconds to wait before answering
-
-
-def error(status: int, code: str) -> Reply:
-    body = {"error": {"code": code, "message": f"scripted {code}", "status": status, "request_id": "req_scripted"}}
-    return Reply(status, body)
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    at: float  # time.monotonic() on arrival
-
-
-class ScriptedAPI:
-    """An ASGI app answering each request with the next scripted :class:`Reply` (418 when none is left)."""
-
-    def __init__(self) -> None:
-        self.replies: deque[Reply] = deque()
-        self.seen: list[Seen] = []
-
-    def script(self, *replies: Reply) -> None:
-        self.replies = deque(replies)
-        self.seen = []
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        assert scope["type"] == "http"
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
-        self.seen.append(Seen(scope["method"], scope["path"], headers, body, time.monotonic()))
-        reply = self.replies.popleft() if self.replies else Reply(418, b"script exhausted")
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
-        content = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
-        out = [(b"content-type", b"application/json"), *((k.encode(), v.encode()) for k, v in reply.headers.items())]
-        await send({"type": "http.response.start", "status": reply.status, "headers": out})
-        await send({"type": "http.response.body", "body": content})
-
-
-@pytest.fixture(scope="module")
-def scripted_server() -> Iterator[tuple[ScriptedAPI, str]]:
-    app = ScriptedAPI()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the scripted server did not start"
-        time.sleep(0.02)
-    yield app, f"http://127.0.0.1:{port}/v1"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def scripted(scripted_server: tuple[ScriptedAPI, str]) -> ScriptedAPI:
-    app, _ = scripted_server
-    app.script()
-    return app
-
-
-@pytest.fixture
-def client_for(make_client: Callable[..., Any], scripted_server: tuple[ScriptedAPI, str]) -> Callable[..., Any]:
-    """A client of this test's kind pointed at the scripted server."""
-    _, base_url = scripted_server
-
-    def make(**kwargs: Any) -> Any:
-        return make_client(api_key="sk_test_scripted", base_url=base_url, **kwargs)
-
-    return make
 
 
 async def test_429_is_retried_after_retry_after(scripted: ScriptedAPI, client_for: Callable[..., Any]) -> None:
@@ -333,78 +211,3 @@ def test_sync_client_sleeps_with_time_sleep(scripted: ScriptedAPI, scripted_serv
     with Client(api_key="k", base_url=scripted_server[1]) as client:
         assert client.users.get("usr_1").id == "usr_1"
     assert len(scripted.seen) == 2
-
-
-# --- calls with their own credential (auth.sign_in, auth.refresh) -------------------------------
-
-
-async def test_signing_in_sends_no_key_and_needs_none(
-    scripted: ScriptedAPI, make_client: Callable[..., Any], scripted_server: tuple[ScriptedAPI, str]
-) -> None:
-    scripted.script(Reply(200, TOKENS), Reply(200, TOKENS), Reply(204, b""))
-    keyless = make_client(api_key=None, base_url=scripted_server[1])
-    tokens = await done(keyless.auth.sign_in(organization="org_1", email="a@example.com", password="pw"))
-    assert (tokens.access_token, tokens.session.id, tokens.user.id) == ("rca_scripted", "ses_1", "usr_1")
-    assert "rca_scripted" not in repr(tokens)
-    assert "rcr_scripted" not in repr(tokens)
-    await done(make_client(api_key="sk_test_ignored", base_url=scripted_server[1]).auth.refresh("rcr_1"))
-    await done(make_client(api_key=tokens.access_token, base_url=scripted_server[1]).auth.logout())
-
-    sign_in, refresh, logout = scripted.seen
-    assert (sign_in.method, sign_in.path, refresh.path, logout.path) == (
-        "POST",
-        "/v1/auth/token",
-        "/v1/auth/refresh",
-        "/v1/auth/logout",
-    )
-    assert json.loads(sign_in.body) == {"organization": "org_1", "email": "a@example.com", "password": "pw"}
-    assert json.loads(refresh.body) == {"refresh_token": "rcr_1"}
-    assert "authorization" not in sign_in.headers
-    assert "authorization" not in refresh.headers  # the client's key stays home
-    assert logout.headers["authorization"] == "Bearer rca_scripted"
-    assert (logout.body, sign_in.headers["idempotency-key"] != refresh.headers["idempotency-key"]) == (b"", True)
-
-
-async def test_a_refresh_is_retried_with_its_one_idempotency_key_and_a_logout_is_not(
-    scripted: ScriptedAPI, client_for: Callable[..., Any]
-) -> None:
-    """A refresh that may have reached the server is retried with the same Idempotency-Key (the server
-    answers it with the first answer, never as a stolen token's reuse); a logout, whose credential is
-    the session it ends, is not re-sent after a 5xx or a timeout."""
-    scripted.script(Reply(503, error(503, "service_unavailable").body, {"Retry-After": "0"}), Reply(200, TOKENS))
-    raw = await done(client_for(max_retries=2).auth.with_raw_response.refresh("rcr_1"))
-    assert (raw.retries_taken, raw.parse().refresh_token) == (1, "rcr_scripted")
-    first, second = scripted.seen
-    assert first.headers["idempotency-key"] == second.headers["idempotency-key"]
-
-    scripted.script(Reply(200, TOKENS, delay=1.5), Reply(200, TOKENS))
-    assert (await done(client_for(timeout=0.3, max_retries=2).auth.refresh("rcr_1"))).access_token == "rca_scripted"
-    assert len(scripted.seen) == 2
-
-    scripted.script(Reply(503, error(503, "service_unavailable").body, {"Retry-After": "0"}), Reply(204, b""))
-    with pytest.raises(ServerError):
-        await done(client_for(max_retries=2).auth.logout())
-    assert len(scripted.seen) == 1
-    scripted.script(Reply(204, b"", delay=1.5), Reply(204, b""))
-    with pytest.raises(APITimeoutError):
-        await done(client_for(timeout=0.3, max_retries=2).auth.logout())
-    assert len(scripted.seen) == 1
-
-    scripted.script(error(503, "service_unavailable"), Reply(200, TOKENS))
-    tokens = await done(client_for().auth.sign_in(organization="org_1", email="a@example.com", password="pw"))
-    assert (tokens.access_token, len(scripted.seen)) == ("rca_scripted", 2)  # a sign-in may be repeated
-
-
-async def test_a_post_whose_key_is_still_in_use_is_retried_and_other_409s_are_not(
-    scripted: ScriptedAPI, client_for: Callable[..., Any]
-) -> None:
-    in_use = Reply(409, error(409, "idempotency_key_in_use").body, {"Retry-After": "0"})
-    scripted.script(in_use, Reply(201, USER))
-    raw = await done(client_for().users.with_raw_response.create(email="a@example.com", name="A"))
-    assert (raw.status_code, raw.retries_taken) == (201, 1)
-    assert scripted.seen[0].headers["idempotency-key"] == scripted.seen[1].headers["idempotency-key"]
-
-    scripted.script(Reply(409, error(409, "duplicate_email").body), Reply(201, USER))
-    with pytest.raises(DuplicateError):
-        await done(client_for().users.create(email="a@example.com", name="A"))
-    assert len(scripted.seen) == 1
