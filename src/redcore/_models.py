@@ -54,6 +54,7 @@ class User(Model, kw_only=True):
 
     id: str
     email: str
+    email_verified: bool = False  # whether the user proved they receive mail at ``email``
     name: str
     role: str  # "admin" | "editor" | "viewer"
     status: str  # "active" | "inactive" | "pending_invite" | "suspended"

@@ -10,6 +10,7 @@ from redcore_server.db.metadata import metadata
 
 def all_tables() -> sa.MetaData:
     """Import every domain's tables and return the populated metadata."""
+    from redcore_server.accounts import tables as _accounts  # noqa: F401
     from redcore_server.erasure import tables as _erasure  # noqa: F401
     from redcore_server.events import tables as _events  # noqa: F401
     from redcore_server.idempotency import tables as _idempotency  # noqa: F401

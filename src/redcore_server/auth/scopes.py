@@ -9,6 +9,7 @@ PRODUCTS_WRITE = "products:write"
 KEYS_MANAGE = "keys:manage"
 WEBHOOKS_MANAGE = "webhooks:manage"
 EVENTS_READ = "events:read"
+ORG_MANAGE = "org:manage"
 
 ALL_SCOPES: tuple[str, ...] = (
     USERS_READ,
@@ -18,6 +19,7 @@ ALL_SCOPES: tuple[str, ...] = (
     KEYS_MANAGE,
     WEBHOOKS_MANAGE,
     EVENTS_READ,
+    ORG_MANAGE,
 )
 
 

@@ -35,6 +35,7 @@ class User(msgspec.Struct):
 
     id: str
     email: str
+    email_verified: bool
     name: str
     role: Role
     status: Status

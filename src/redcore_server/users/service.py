@@ -4,7 +4,7 @@ invitations for users made without a password, and sessions revoked when access 
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Any, Protocol
 
 from redcore_server.auth.privileges import refuse_own, require_role
 from redcore_server.db.uow import UnitOfWork
@@ -45,6 +45,18 @@ class Inviter(Protocol):
     async def invite(self, uow: UnitOfWork, org_id: str, user: User) -> object: ...
 
 
+class AccountLinks(Protocol):
+    """What sends and withdraws a user's account-email links (``accounts/service.py``)."""
+
+    async def email_changed(self, uow: UnitOfWork, org_id: str, user: User) -> None:
+        """``user``'s address changed: withdraw their links, send a verification link to the new one."""
+        ...
+
+    async def password_changed(self, uow: UnitOfWork, org_id: str, user_id: str) -> None:
+        """The user's password changed: their password-reset links stop working."""
+        ...
+
+
 class SessionEnder(Protocol):
     """What ends a user's sessions when their access should end (``sessions/service.py``)."""
 
@@ -60,11 +72,13 @@ class UserService(ResourceService[User]):
         sessions: SessionEnder,
         invitations: Inviter | None = None,
         recorder: Recorder | None = None,
+        links: AccountLinks | None = None,
     ) -> None:
         super().__init__(repository.USERS, recorder)
         self._hasher = hasher
         self._sessions = sessions
         self._invitations = invitations  # None: users made without a password are not emailed
+        self._links = links  # None: no verification links (tests of users alone)
 
     async def create(self, uow: UnitOfWork, org_id: str, data: UserCreate) -> User:
         """Without a password the user is invited (``pending_invite``); with one, ``active``."""
@@ -76,7 +90,9 @@ class UserService(ResourceService[User]):
         raise_if(problems)
         password_hash = await self._hasher.hash(data.password) if data.password is not None else None
         status = "active" if password_hash else "pending_invite"
-        user = self.new(data, email=email, name=name, avatar=avatar, status=status, last_login=None)
+        user = self.new(
+            data, email=email, email_verified=False, name=name, avatar=avatar, status=status, last_login=None
+        )
         extra = {"password_hash": password_hash, "email_key": email_key(email)}
         await self.insert(await uow.tx(), uow, org_id, user, extra)
         if password_hash is None and self._invitations is not None:
@@ -86,12 +102,12 @@ class UserService(ResourceService[User]):
     async def update(
         self, uow: UnitOfWork, org_id: str, ident: str, data: UserUpdate, if_match: frozenset[str] | None = None
     ) -> User:
+        """An administrator's change (``/v1/users``): bound by the privilege rule."""
         problems: Problems = []
         changes = changes_of(data)
         password = changes.pop("password", None)
         if "email" in changes:
             changes["email"] = _check_email(changes["email"], problems)
-            changes["email_key"] = email_key(changes["email"])
         if "name" in changes:
             changes["name"] = display_name(changes["name"], problems)
         if "avatar" in changes:
@@ -101,6 +117,21 @@ class UserService(ResourceService[User]):
         if password is not None:  # slow: before the transaction holds a connection
             changes["password_hash"] = await self._hasher.hash(password)
         await require_user_privilege(await uow.tx(), uow.actor, org_id, ident, new_role=changes.get("role"))
+        return await self.apply_changes(uow, org_id, ident, changes, if_match)
+
+    async def apply_changes(
+        self, uow: UnitOfWork, org_id: str, ident: str, changes: dict[str, Any], if_match: frozenset[str] | None
+    ) -> User:
+        """Store checked ``changes`` (``email`` normalised, ``password_hash`` made) and what follows
+        from them, in the caller's transaction: a new email is unverified and gets a verification
+        link (or, for a user still invited, the invitation goes to it instead); a new password ends
+        the user's other sessions and withdraws their reset links; a user made inactive or suspended
+        is signed out everywhere. Whoever calls this has already decided that the change is allowed."""
+        if "email" in changes:
+            current = await self.get(await uow.tx(), org_id, ident)
+            changes["email_key"] = email_key(changes["email"])
+            if changes["email_key"] != email_key(current.email):  # another address, not another spelling
+                changes["email_verified"] = False
         user = await self.update_fields(uow, org_id, ident, changes, if_match)
         if changes.get("status") in ("inactive", "suspended"):  # out, everywhere, now
             await self._sessions.end_sessions(uow, org_id, ident)
@@ -108,6 +139,15 @@ class UserService(ResourceService[User]):
             await self._sessions.end_sessions(uow, org_id, ident, keep=uow.actor.credential_id if uow.actor else None)
         if "role" in changes:  # the user's access tokens carry the new role's scopes from the next request
             uow.credentials_revoked = True
+        if "email_verified" in changes:
+            if user.status == "pending_invite" and self._invitations is not None:
+                await self._invitations.invite(uow, org_id, user)  # to the new address; the old link dies
+            elif self._links is not None:
+                await self._links.email_changed(uow, org_id, user)
+        if "password_hash" in changes:
+            if self._links is not None:
+                await self._links.password_changed(uow, org_id, ident)
+            await self._record(await uow.tx(), uow, org_id, "password_changed", user)
         return user
 
     async def delete(self, uow: UnitOfWork, org_id: str, ident: str, if_match: frozenset[str] | None = None) -> None:

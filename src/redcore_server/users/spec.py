@@ -17,5 +17,6 @@ USERS = ResourceSpec(
     filterable=("role", "status"),
     writable=("email_key", "password_hash"),
     fixed=("last_login",),  # set by signing in, never by an update
+    decoders={"email_verified": bool},  # 0/1 on SQLite
     conflicts={"uq_users_org_id_email_key": errors.DuplicateEmail},
 )

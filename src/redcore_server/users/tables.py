@@ -16,6 +16,8 @@ users = sa.Table(
     sa.Column("org_id", sa.String(40), sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
     sa.Column("email", sa.String(254), nullable=False),  # the normalised form (users/emails.py)
     sa.Column("email_key", sa.Text(), nullable=False),  # what emails are compared by: text.fold of the above
+    # Whether the user proved they receive mail at ``email`` (an invitation accepted, a link followed).
+    sa.Column("email_verified", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),

@@ -14,6 +14,14 @@ EVENT_TYPES: tuple[str, ...] = (
     "product.created",
     "product.updated",
     "product.deleted",
+    "user.signed_in",
+    "user.password_changed",
+    "user.password_reset",
+    "user.email_verified",
+    "api_key.created",
+    "api_key.revoked",
+    "api_key.rolled",
+    "organization.updated",
 )
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 ENDPOINT_ID_PREFIX = "we"  # endpoint ids are ``we_…`` (``ids.new_id``)

@@ -125,6 +125,7 @@ async def test_keys_are_stored_only_as_a_hash(tenant: Tenant) -> None:
         "keys:manage",
         "webhooks:manage",
         "events:read",
+        "org:manage",
     }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from redcore_server.auth.scopes import ALL_SCOPES
 from tests import support
 from tests.support import free_port
 from tests.support.cli import run_cli
@@ -50,7 +51,7 @@ def test_migrate_bootstrap_keys_and_orgs(fresh_database_url: str) -> None:
     assert created["api_key"].startswith("sk_live_")
     assert created["key"]["scopes"] == ["users:read"]
     by_id = json.loads(run_cli("keys", "create", "--org", org["id"], "--json", url=url).stdout)
-    assert len(by_id["key"]["scopes"]) == 7  # no --scopes: an admin key
+    assert by_id["key"]["scopes"] == list(ALL_SCOPES)  # no --scopes: an admin key
 
     bad_scope = run_cli("keys", "create", "--org", "Globex", "--scopes", "users:root", url=url, check=False)
     assert bad_scope.returncode != 0

@@ -7,7 +7,18 @@ import pytest
 from tests.support import Tenant
 from tests.support.responses import RFC3339_Z, assert_error
 
-USER_FIELDS = {"id", "email", "name", "role", "status", "avatar", "last_login", "created_at", "updated_at"}
+USER_FIELDS = {
+    "id",
+    "email",
+    "email_verified",
+    "name",
+    "role",
+    "status",
+    "avatar",
+    "last_login",
+    "created_at",
+    "updated_at",
+}
 
 
 async def test_create_returns_201_location_and_the_contract_fields(tenant: Tenant) -> None:
