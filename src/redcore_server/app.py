@@ -37,6 +37,7 @@ from redcore_server.http.request_id import stamp_headers
 from redcore_server.invitations.page import accept_invitation_page
 from redcore_server.invitations.routes import InvitationController, UserInvitationController
 from redcore_server.keys.credentials import ApiKeys
+from redcore_server.keys.routes import ApiKeyController
 from redcore_server.kit.routes import collection_router
 from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.ratelimit.limiter import build_limiter
@@ -122,6 +123,7 @@ def _v1(services: Services) -> Router:
             collection_router(EventController, services.events),
             collection_router(WebhookEndpointController, services.endpoints),
             WebhookDeliveryController,
+            ApiKeyController,
             AuthController,
             UserSessionsController,
             InvitationController,

@@ -17,6 +17,7 @@ from redcore_server.events.service import EventService
 from redcore_server.idempotency.service import IdempotencyService
 from redcore_server.invitations.service import WINDOW as INVITATION_WINDOW
 from redcore_server.invitations.service import InvitationPolicy, InvitationService
+from redcore_server.keys.service import KeyService
 from redcore_server.kit.routes import provide
 from redcore_server.passwords import PasswordHasher
 from redcore_server.products.service import ProductService
@@ -37,6 +38,7 @@ class Services:
     sessions: SessionService
     invitations: InvitationService
     idempotency: IdempotencyService
+    keys: KeyService
 
     def dependencies(self) -> dict[str, Provide]:
         """One provider per service, named as the field (``users``, ``sessions``…)."""
@@ -84,4 +86,5 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
         sessions=sessions,
         invitations=invitations,
         idempotency=IdempotencyService(settings.idempotency_ttl),
+        keys=KeyService(record),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 
 from redcore_server.db.database import Database, Executor
 
@@ -22,6 +23,7 @@ class Actor:
     request_id: str | None
     scopes: frozenset[str] | None = None
     user_id: str | None = None  # the signed-in user acting, for a user's access token
+    expires_at: datetime | None = None  # when the acting API key stops working (None: never, or a user)
 
 
 # Committed with any change that revokes credentials: every process drops its credential cache.

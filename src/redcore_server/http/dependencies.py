@@ -50,7 +50,7 @@ class Boundary:
         rid = request_id(request.scope)
         # A public route (signing in) acts for nobody yet: it holds no scopes to grant.
         actor = (
-            Actor(principal.credential_id, rid, principal.scopes, principal.user_id)
+            Actor(principal.credential_id, rid, principal.scopes, principal.user_id, principal.expires_at)
             if principal is not None
             else Actor(None, rid, frozenset())
         )

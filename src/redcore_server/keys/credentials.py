@@ -18,13 +18,17 @@ class ApiKeys:
     id_prefix = ID_PREFIX
 
     async def principal(self, db: Executor, digest: str) -> Principal:
-        key = await repository.get_active_by_hash(db, digest)
+        key = await repository.grant_by_hash(db, digest)
         if key is None:
             raise errors.AuthenticationFailed()
         if key.expires_at is not None and key.expires_at <= utcnow():
             raise errors.TokenExpired("The provided API key has expired.")
         return Principal(
-            org_id=key.org_id, credential_id=key.id, scopes=frozenset(key.scopes), rate_limit=key.rate_limit
+            org_id=key.org_id,
+            credential_id=key.id,
+            scopes=frozenset(key.scopes),
+            rate_limit=key.rate_limit,
+            expires_at=key.expires_at,
         )
 
     async def touch(self, db: Executor, credential_id: str, now: datetime) -> None:

@@ -7,7 +7,7 @@ from redcore_server.currencies import is_currency
 from redcore_server.db import Executor, UniqueViolation
 from redcore_server.ids import new_id, utcnow
 from redcore_server.keys import service as keys_service
-from redcore_server.keys.schemas import CreatedApiKey
+from redcore_server.keys.schemas import NewApiKey
 from redcore_server.orgs import repository
 from redcore_server.orgs.schemas import ID_PREFIX, Organization
 
@@ -38,7 +38,7 @@ async def resolve(db: Executor, ref: str) -> Organization:
     return org
 
 
-async def bootstrap(db: Executor, name: str) -> tuple[Organization, CreatedApiKey]:
+async def bootstrap(db: Executor, name: str) -> tuple[Organization, NewApiKey]:
     """On an empty database: the first organization and an admin key (every scope)."""
     existing = await repository.count(db)
     if existing:
