@@ -31,8 +31,10 @@ from redcore.exceptions import (
 )
 from redcore.pagination import ListMeta, Page
 from redcore.types import (
+    ApiKey,
     Event,
     Invitation,
+    NewApiKey,
     Product,
     Session,
     TokenResponse,
@@ -50,6 +52,7 @@ __all__ = [
     "APIError",
     "APIResponse",
     "APITimeoutError",
+    "ApiKey",
     "AsyncClient",
     "AuthenticationError",
     "Client",
@@ -57,6 +60,7 @@ __all__ = [
     "Event",
     "Invitation",
     "ListMeta",
+    "NewApiKey",
     "NotFoundError",
     "Page",
     "PermissionDeniedError",

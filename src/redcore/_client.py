@@ -9,6 +9,7 @@ from __future__ import annotations
 import httpx
 
 from redcore._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from redcore.resources.api_keys import ApiKeys, AsyncApiKeys
 from redcore.resources.auth import AsyncAuth, Auth
 from redcore.resources.events import AsyncEvents, Events
 from redcore.resources.invitations import AsyncInvitations, Invitations
@@ -52,6 +53,7 @@ class Client(SyncAPIClient):
     products: Products
     events: Events
     webhook_endpoints: WebhookEndpoints
+    api_keys: ApiKeys
 
     def __init__(
         self,
@@ -76,6 +78,7 @@ class Client(SyncAPIClient):
         self.products = Products(self)
         self.events = Events(self)
         self.webhook_endpoints = WebhookEndpoints(self)
+        self.api_keys = ApiKeys(self)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -96,6 +99,7 @@ class AsyncClient(AsyncAPIClient):
     products: AsyncProducts
     events: AsyncEvents
     webhook_endpoints: AsyncWebhookEndpoints
+    api_keys: AsyncApiKeys
 
     def __init__(
         self,
@@ -120,3 +124,4 @@ class AsyncClient(AsyncAPIClient):
         self.products = AsyncProducts(self)
         self.events = AsyncEvents(self)
         self.webhook_endpoints = AsyncWebhookEndpoints(self)
+        self.api_keys = AsyncApiKeys(self)

@@ -24,6 +24,16 @@ EventType = Literal[
 ]
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 InvitationStatus = Literal["pending", "accepted", "revoked", "expired"]
+Scope = Literal[
+    "users:read",
+    "users:write",
+    "products:read",
+    "products:write",
+    "keys:manage",
+    "webhooks:manage",
+    "events:read",
+    "org:manage",
+]
 
 
 class Model(msgspec.Struct, kw_only=True):
@@ -201,3 +211,34 @@ class WebhookDelivery(Model, kw_only=True):
     created_at: datetime
     updated_at: datetime
     attempts: list[WebhookAttempt] = msgspec.field(default_factory=list)
+
+
+class ApiKey(Model, kw_only=True):
+    """An API key of the organization (``key_…``), as listed and read: never its secret, only ``prefix``
+    (``sk_live_`` and the next few characters) to recognise it by.
+
+    It works while ``revoked_at`` is None and ``expires_at`` (if any) is in the future. After a
+    ``roll`` the old key has ``expires_at`` set to the end of the grace period.
+    """
+
+    id: str
+    name: str | None = None
+    prefix: str
+    scopes: list[str]  # Scope values; read as plain strings so a newer server's scopes decode too
+    rate_limit: int | None = None  # requests per window; None: the server's default
+    created_at: datetime
+    last_used_at: datetime | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class NewApiKey(ApiKey, kw_only=True):
+    """A key as made by ``api_keys.create`` or ``api_keys.roll``: the only answer that carries its
+    ``secret`` (``sk_live_…``). Keep it then (``Client(api_key=key.secret)``); it is never shown again,
+    and left out of the ``repr``."""
+
+    secret: str
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__struct_fields__ if name != "secret")
+        return f"NewApiKey({fields})"

@@ -14,17 +14,20 @@ from datetime import datetime
 from typing import Literal, Required, TypedDict
 
 from redcore._models import (
+    ApiKey,
     DeliveryStatus,
     Event,
     EventType,
     Invitation,
     InvitationStatus,
     Model,
+    NewApiKey,
     Order,
     Product,
     ProductSort,
     ProductStatus,
     Role,
+    Scope,
     Session,
     TokenResponse,
     User,
@@ -37,6 +40,11 @@ from redcore._models import (
 )
 
 __all__ = [
+    "ApiKey",
+    "ApiKeyCreateParams",
+    "ApiKeyFilters",
+    "ApiKeyListParams",
+    "ApiKeyUpdateParams",
     "DeliveryStatus",
     "Event",
     "EventFilters",
@@ -45,6 +53,7 @@ __all__ = [
     "Invitation",
     "InvitationStatus",
     "Model",
+    "NewApiKey",
     "Order",
     "Product",
     "ProductCreateParams",
@@ -54,6 +63,7 @@ __all__ = [
     "ProductStatus",
     "ProductUpdateParams",
     "Role",
+    "Scope",
     "Session",
     "SessionFilters",
     "SessionListParams",
@@ -245,3 +255,40 @@ class SessionListParams(SessionFilters, total=False):
     offset: int
     page: int
     starting_after: str
+
+
+class ApiKeyFilters(TypedDict, total=False):
+    """How a list of API keys is ordered (``list_all`` and ``iter`` take these); newest first by default.
+    Revoked and expired keys are listed too."""
+
+    sort: Literal["created_at"]
+    order: Order
+
+
+class ApiKeyListParams(ApiKeyFilters, total=False):
+    """``api_keys.list``: the order plus one page's position (``offset``, ``page`` or ``starting_after``)."""
+
+    limit: int
+    offset: int
+    page: int
+    starting_after: str
+
+
+class ApiKeyCreateParams(TypedDict, total=False):
+    """``api_keys.create``: every field is optional. No ``scopes`` (or None) means every scope, all of
+    which the caller must then hold.
+
+    ``expires_at`` must be in the future: a ``datetime`` is sent as RFC 3339 (a naive one is taken as
+    UTC), a string as is (RFC 3339 with an offset, e.g. ``"2027-01-31T00:00:00Z"``).
+    """
+
+    name: str | None  # 1-200 characters
+    scopes: Sequence[Scope] | None
+    expires_at: datetime | str | None  # None: never expires
+    rate_limit: int | None  # requests per window; None: the server's default
+
+
+class ApiKeyUpdateParams(TypedDict, total=False):
+    """``api_keys.update``: only the name changes; ``name=None`` clears it."""
+
+    name: Required[str | None]

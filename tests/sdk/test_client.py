@@ -143,6 +143,7 @@ ITERATORS = {"list_all", "iter", "iter_sessions"}
     [
         ("users", COLLECTION | SESSIONS | INVITATION),
         ("products", COLLECTION),
+        ("api_keys", COLLECTION | {"revoke", "roll"}),
         ("auth", {"sign_in", "refresh", "logout", "with_raw_response"}),
         ("invitations", {"accept", "with_raw_response"}),
     ],

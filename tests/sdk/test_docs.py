@@ -1,11 +1,12 @@
 """The documentation's SDK code runs against the real server: every snippet of seed 000, seed 003's
-error handling, and the README's quick start.
+error handling, and the README's quick start and API keys example.
 
 The seed snippets are copied verbatim (their indentation restored: the seed text lost it) and
 exec'd with a ``client`` in scope. Where a snippet needs an object that exists, a second run
 substitutes only the id (or, to reach the ``ValidationError`` branch, the email) literal: the
-changed line is named in a comment beside each ``.replace``. The README's blocks run as pasted,
-in a fresh Python process with ``REDCORE_API_KEY`` and ``REDCORE_BASE_URL`` exported.
+changed line is named in a comment beside each ``.replace``. The README's blocks (the quick start
+and the API keys example) run as pasted, in a fresh Python process with ``REDCORE_API_KEY`` and
+``REDCORE_BASE_URL`` exported.
 """
 
 from __future__ import annotations
@@ -225,6 +226,27 @@ def test_the_readme_quick_start_runs_as_pasted(server: ServerProcess) -> None:
     assert "404 not_found" in outputs[0]
     for first_block in (outputs[0], outputs[2]):
         assert re.search(r"^usr_\w+ admin carol@example.com ", first_block, re.MULTILINE)
+
+
+def test_the_readme_api_keys_example_runs_as_pasted(server: ServerProcess, sync_client: Client) -> None:
+    section = README.read_text().split("\n## API keys with the SDK\n", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDCORE_")}
+    env |= {"REDCORE_API_KEY": server.api_key, "REDCORE_BASE_URL": server.base_url}
+    out = subprocess.run([sys.executable, "-"], input=block, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    made = re.fullmatch(r"(key_\w+) (sk_live_\w+) \['users:read'\]", lines[0])
+    assert made, lines[0]
+    assert lines[2] == "insufficient_scope"
+    key = sync_client.api_keys.get(made.group(1))
+    assert key.revoked_at is not None
+    assert key.expires_at is not None  # the grace period's end, replacing the 90 days
+    [rolled] = [
+        k for k in sync_client.api_keys.iter() if k.name == "reporting (rolled)" and k.created_at >= key.created_at
+    ]
+    assert rolled.revoked_at is not None
+    assert any(line.startswith(f"{rolled.id} reporting (rolled) ") for line in lines[3:])
 
 
 def webhook_blocks() -> list[str]:

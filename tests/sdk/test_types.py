@@ -7,7 +7,18 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from redcore import Event, Page, Product, User, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from redcore import (
+    ApiKey,
+    Event,
+    NewApiKey,
+    Page,
+    Product,
+    User,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 USER_JSON = b"""{
   "id": "usr_98765", "email": "alice@example.com", "name": "Alice M\\u00fcller", "role": "admin",
@@ -102,3 +113,19 @@ def test_an_event_and_a_webhook_event_carry_the_object() -> None:
     delivered = msgspec.json.decode(body, type=WebhookEvent)  # the receiver's view: who made it is not sent
     assert (delivered.id, delivered.data) == (event.id, event.data)
     assert "request_id" not in delivered
+
+
+def test_api_key_models_decode_the_api_shapes_and_keep_the_secret_out_of_the_repr() -> None:
+    body = b"""{"id": "key_1", "name": null, "prefix": "sk_live_abc123", "scopes": ["users:read"],
+                "rate_limit": null, "created_at": "2026-04-01T14:22:00Z", "last_used_at": null,
+                "expires_at": "2026-05-01T00:00:00Z", "revoked_at": null}"""
+    key = msgspec.json.decode(body, type=ApiKey)
+    assert (key.name, key.scopes, key["expires_at"].isoformat()) == (None, ["users:read"], "2026-05-01T00:00:00+00:00")
+    assert "secret" not in key
+
+    made = msgspec.json.decode(body[:-1] + b', "secret": "sk_live_abc123XYZ"}', type=NewApiKey)
+    assert isinstance(made, ApiKey)
+    assert made.secret == "sk_live_abc123XYZ"
+    assert made.to_dict()["secret"] == "sk_live_abc123XYZ"
+    assert "sk_live_abc123XYZ" not in repr(made)
+    assert repr(made).startswith("NewApiKey(id='key_1', name=None, prefix='sk_live_abc123'")
