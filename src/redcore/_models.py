@@ -20,7 +20,20 @@ Order = Literal["asc", "desc"]
 UserSort = Literal["created_at", "name", "email"]
 ProductSort = Literal["created_at", "name", "price", "sku"]
 EventType = Literal[
-    "user.created", "user.updated", "user.deleted", "product.created", "product.updated", "product.deleted"
+    "user.created",
+    "user.updated",
+    "user.deleted",
+    "product.created",
+    "product.updated",
+    "product.deleted",
+    "user.signed_in",
+    "user.password_changed",
+    "user.password_reset",
+    "user.email_verified",
+    "api_key.created",
+    "api_key.revoked",
+    "api_key.rolled",
+    "organization.updated",
 ]
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 InvitationStatus = Literal["pending", "accepted", "revoked", "expired"]

@@ -129,3 +129,14 @@ def test_api_key_models_decode_the_api_shapes_and_keep_the_secret_out_of_the_rep
     assert made.to_dict()["secret"] == "sk_live_abc123XYZ"
     assert "sk_live_abc123XYZ" not in repr(made)
     assert repr(made).startswith("NewApiKey(id='key_1', name=None, prefix='sk_live_abc123'")
+
+
+def test_the_sdk_knows_every_event_type_and_scope_the_server_has() -> None:
+    from typing import get_args
+
+    from redcore._models import EventType, Scope
+    from redcore_server.auth.scopes import ALL_SCOPES
+    from redcore_server.webhooks.schemas import EVENT_TYPES
+
+    assert set(get_args(EventType)) == set(EVENT_TYPES)
+    assert list(get_args(Scope)) == list(ALL_SCOPES)
