@@ -41,7 +41,8 @@ class AccountEmailController(Controller):
         summary="Request a password reset",
         description="Send a single-use link to choose a new password (`rcp_…`, valid an hour) to the active "
         "user of `organization` with this `email`. The answer is 202 with the same body, after the same work, "
-        "whether or not such a user exists (or the organization does): nothing tells who has an account. "
+        "whether or not such a user exists (or the organization does): nothing tells who has an account "
+        "(`email` must have the form of an address: 400 `validation_error` otherwise). "
         "Requests are limited per organization and address and per client address (429 with `Retry-After`, "
         "alike for every address); an account receives at most a few links an hour, further requests are "
         "dropped silently. A new link replaces the previous one.",

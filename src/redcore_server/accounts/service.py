@@ -46,7 +46,7 @@ from redcore_server.ratelimit.limiter import Limiter
 from redcore_server.sessions.service import client_network
 from redcore_server.tokens import hash_secret
 from redcore_server.users import repository as users_repository
-from redcore_server.users.emails import counter_key, email_key
+from redcore_server.users.emails import InvalidEmail, counter_key, email_key, normalize_email
 from redcore_server.users.schemas import User
 from redcore_server.users.service import SessionEnder
 
@@ -73,6 +73,10 @@ class AccountService:
 
     async def request_reset(self, uow: UnitOfWork, data: PasswordResetRequest, *, ip: str | None) -> None:
         """Count the request, then queue it for the worker: the same work whatever the address."""
+        try:
+            normalize_email(data.email)  # the form of an address (400 otherwise); never whose it is
+        except InvalidEmail as exc:
+            raise errors.ValidationError.of(("email", f"not a valid email address: {exc}")) from None
         for key, limit in (
             (f"reset-to:{data.organization}:{counter_key(data.email)}", self.policy.address_limit),
             (f"reset-ip:{client_network(ip)}", self.policy.client_limit),
