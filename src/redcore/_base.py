@@ -45,8 +45,8 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0  # a longer Retry-After is not waited out: the RateLimitError carries it instead
 NO_API_KEY = (
     "No API key: pass Client(api_key='sk_live_...') (or a signed-in user's access token) or set the "
-    "REDCORE_API_KEY environment variable. Without one, only client.auth.sign_in, client.auth.refresh and "
-    "client.invitations.accept work."
+    "REDCORE_API_KEY environment variable. Without one, only client.auth.sign_in, client.auth.refresh, "
+    "client.auth's password reset and email verification, and client.invitations.accept work."
 )
 # Failures that prove a request never reached the server: safe to retry even when sending it twice is not.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)

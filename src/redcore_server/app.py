@@ -18,6 +18,8 @@ from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.types import ASGIApp
 
+from redcore_server.accounts.page import reset_password_page, verify_email_page
+from redcore_server.accounts.routes import AccountEmailController
 from redcore_server.auth.authenticator import Authenticator
 from redcore_server.auth.gate import Gate
 from redcore_server.background import Background
@@ -74,7 +76,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     boundary = Boundary(db, services.idempotency, after_commit)
     app = Litestar(
-        route_handlers=[_v1(services), health, openapi_json, docs_page, docs_assets, accept_invitation_page],
+        route_handlers=[
+            _v1(services),
+            health,
+            openapi_json,
+            docs_page,
+            docs_assets,
+            accept_invitation_page,
+            reset_password_page,
+            verify_email_page,
+        ],
         dependencies=boundary.dependencies() | services.dependencies(),
         exception_handlers={Exception: handle_exception},
         before_send=[stamp_headers],
@@ -125,6 +136,7 @@ def _v1(services: Services) -> Router:
             WebhookDeliveryController,
             ApiKeyController,
             AuthController,
+            AccountEmailController,
             UserSessionsController,
             InvitationController,
             UserInvitationController,

@@ -1,7 +1,7 @@
 """What a process runs in the background, decided in one place above the domains.
 
 Every process that runs workers (``serve`` with its embedded worker, and ``redcore-server worker``)
-runs the same set: the outbox workers (webhook deliveries, email) and the housekeeping jobs
+runs the same set: the outbox workers (webhook deliveries, email, password-reset requests) and the housekeeping jobs
 (erasure of deleted users' data, purges past the retention). To add a housekeeping job, write
 ``async def my_job(db: Database, now: datetime) -> int`` (safe to run in several processes at once:
 bounded batches with ``db.batches.in_batches`` and ``skip_locked``) and add a ``Job`` to
@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
+from redcore_server.accounts.links import AccountPolicy
+from redcore_server.accounts.worker import PasswordResets, purge_stale_requests
 from redcore_server.config import Settings
 from redcore_server.db import Database
 from redcore_server.erasure.service import erase_deleted_users
@@ -30,7 +32,8 @@ from redcore_server.webhooks.dispatcher import DeliveryConfig, Dispatcher
 def outbox_workers(db: Database, settings: Settings) -> list[OutboxWorker[Any, Any]]:
     smtp = SmtpServer.from_url(settings.smtp_url) if settings.smtp_url else None
     mail = MailConfig(smtp=smtp, sender=settings.mail_from, poll_interval=settings.webhook_poll_interval)
-    return [Dispatcher(db, DeliveryConfig.from_settings(settings)), Mailer(db, mail)]
+    resets = PasswordResets(db, AccountPolicy.from_settings(settings), poll_interval=settings.webhook_poll_interval)
+    return [Dispatcher(db, DeliveryConfig.from_settings(settings)), Mailer(db, mail), resets]
 
 
 def housekeeping_jobs(settings: Settings) -> list[Job]:
@@ -38,6 +41,8 @@ def housekeeping_jobs(settings: Settings) -> list[Job]:
     jobs = [
         Job("erase-deleted-users", every, partial(erase_deleted_users, recheck=every)),
         Job("purge-expired-idempotency-keys", every, purge_expired_keys),
+        # Queued reset requests no worker resolved: gone once a link sent now would already have expired.
+        Job("purge-stale-reset-requests", every, partial(purge_stale_requests, older_than=settings.password_reset_ttl)),
     ]
     if settings.event_retention > 0:  # 0 keeps events and emails forever
         retention = settings.event_retention

@@ -170,6 +170,26 @@ class Settings(BaseSettings):
         description="invitation emails to one address per hour from all organizations; past it they wait",
     )
 
+    password_reset_url: str | None = Field(
+        default=None, description="the page password-reset links open (?token=… is added); default: this server's"
+    )
+    password_reset_ttl: int = Field(default=3600, ge=1, le=86_400, description="seconds a password-reset link works")
+    password_reset_address_limit: int = Field(
+        default=5, ge=0, description="password-reset requests per organization and email address per hour; 0: no limit"
+    )
+    password_reset_client_limit: int = Field(
+        default=30, ge=0, description="password-reset requests per client address per hour; 0: no limit"
+    )
+    password_reset_account_limit: int = Field(
+        default=3,
+        ge=0,
+        description="password-reset emails per account per hour; further requests are dropped silently; 0: no limit",
+    )
+    email_verification_url: str | None = Field(
+        default=None, description="the page email-verification links open (?token=… is added); default: this server's"
+    )
+    email_verification_ttl: int = Field(default=86_400, ge=300, description="seconds an email-verification link works")
+
     embedded_worker: bool = Field(
         default=True,
         description="deliver webhooks, send email and run the housekeeping from the server processes; false when "

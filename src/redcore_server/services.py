@@ -11,6 +11,9 @@ from dataclasses import dataclass, fields
 
 from litestar.di import Provide
 
+from redcore_server.accounts.links import WINDOW as RESET_WINDOW
+from redcore_server.accounts.links import AccountPolicy
+from redcore_server.accounts.service import AccountService
 from redcore_server.config import Settings
 from redcore_server.events.recorder import record
 from redcore_server.events.service import EventService
@@ -37,6 +40,7 @@ class Services:
     deliveries: DeliveryService
     sessions: SessionService
     invitations: InvitationService
+    accounts: AccountService
     idempotency: IdempotencyService
     keys: KeyService
 
@@ -76,15 +80,22 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
             global_address_limit=settings.invitation_global_address_limit,
         ),
     )
+    accounts = AccountService(
+        hasher,
+        sessions,
+        build_limiter(redis, RESET_WINDOW, fail_closed=fail_closed),
+        AccountPolicy.from_settings(settings),
+    )
     endpoints = WebhookEndpointService(allow_private=settings.webhook_allow_private)
     return Services(
-        users=UserService(hasher, sessions, invitations, record),
+        users=UserService(hasher, sessions, invitations, record, links=accounts),
         products=ProductService(record),
         events=EventService(),
         endpoints=endpoints,
         deliveries=DeliveryService(endpoints),
         sessions=sessions,
         invitations=invitations,
+        accounts=accounts,
         idempotency=IdempotencyService(settings.idempotency_ttl),
         keys=KeyService(record),
     )

@@ -144,7 +144,18 @@ ITERATORS = {"list_all", "iter", "iter_sessions"}
         ("users", COLLECTION | SESSIONS | INVITATION),
         ("products", COLLECTION),
         ("api_keys", COLLECTION | {"revoke", "roll"}),
-        ("auth", {"sign_in", "refresh", "logout", "with_raw_response"}),
+        (
+            "auth",
+            {
+                "sign_in",
+                "refresh",
+                "logout",
+                "request_password_reset",
+                "confirm_password_reset",
+                "verify_email",
+                "with_raw_response",
+            },
+        ),
         ("invitations", {"accept", "with_raw_response"}),
     ],
 )

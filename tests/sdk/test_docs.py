@@ -249,6 +249,17 @@ def test_the_readme_api_keys_example_runs_as_pasted(server: ServerProcess, sync_
     assert any(line.startswith(f"{rolled.id} reporting (rolled) ") for line in lines[3:])
 
 
+def test_the_readme_account_emails_example_runs_as_pasted(server: ServerProcess) -> None:
+    section = README.read_text().split("\n## Account emails with the SDK\n", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    [org] = [o for o in server.cli("orgs", "list") if o["name"] == "Default"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDCORE_")}
+    env |= {"REDCORE_BASE_URL": server.base_url, "REDCORE_ORGANIZATION": org["id"]}
+    out = subprocess.run([sys.executable, "-"], input=block, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["400 invalid_token", "400 invalid_token"]
+
+
 def webhook_blocks() -> list[str]:
     section = README.read_text().split("\n## Webhooks with the SDK\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```python\n(.*?)```", section, re.DOTALL)

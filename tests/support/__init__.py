@@ -61,6 +61,8 @@ TEST_LIMITS = {
     "invitation_org_limit": 1_000_000,
     "invitation_address_limit": 1_000_000,
     "invitation_global_address_limit": 1_000_000,
+    "password_reset_address_limit": 1_000_000,
+    "password_reset_client_limit": 1_000_000,
 }
 # Webhook receivers in tests listen on loopback; retries and housekeeping come fast.
 TEST_WEBHOOKS: dict[str, Any] = {

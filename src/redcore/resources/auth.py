@@ -1,5 +1,6 @@
 """``client.auth``: a user signs in with a password (``/v1/auth/token``), refreshes (``/v1/auth/refresh``)
-and signs out (``/v1/auth/logout``).
+and signs out (``/v1/auth/logout``); recovers a forgotten password (``/v1/auth/password_reset``,
+``…/confirm``) and verifies a changed email address (``/v1/auth/verify_email``) with emailed links.
 
 Signing in needs no API key: ``Client(base_url=...)`` is enough. The answer's access token is then
 a credential like a key, whose scopes follow the user's role::
@@ -9,6 +10,10 @@ a credential like a key, whose scopes follow the user's role::
     me.users.list()  # as the user: a viewer reads, an editor also writes users and products
     tokens = me.auth.refresh(tokens.refresh_token)  # before tokens.expires_in runs out
     Client(api_key=tokens.access_token, base_url=url).auth.logout()
+
+    Client(base_url=url).auth.request_password_reset(organization="org_...", email=email)  # a link by email
+    user = Client(base_url=url).auth.confirm_password_reset(token="rcp_...", password=new_password)
+    user = Client(base_url=url).auth.verify_email(token="rcv_...")  # user.email_verified is True
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from functools import cached_property
 
 from redcore._base import AsyncAPIClient, Call, SyncAPIClient
 from redcore.resources._collection import AsyncResource, SyncResource, async_raw_response, raw_response
-from redcore.types import TokenResponse
+from redcore.types import TokenResponse, User
 
 __all__ = ["AsyncAuth", "AsyncAuthWithRawResponse", "Auth", "AuthWithRawResponse"]
 
@@ -32,6 +37,22 @@ def _refresh(refresh_token: str) -> Call[TokenResponse]:
     # server is answered again with the same new tokens instead of looking like a stolen token's reuse.
     body = {"refresh_token": refresh_token}
     return Call("POST", "/auth/refresh", TokenResponse, body=body, authenticated=False)
+
+
+def _request_password_reset(organization: str, email: str) -> Call[None]:
+    body = {"organization": organization, "email": email}
+    return Call("POST", "/auth/password_reset", type(None), body=body, authenticated=False)
+
+
+def _confirm_password_reset(token: str, password: str) -> Call[User]:
+    # Safe to retry although the link is spent by its first use: the attempts share one
+    # Idempotency-Key, so a retry after a lost answer is answered with the first one.
+    body = {"token": token, "password": password}
+    return Call("POST", "/auth/password_reset/confirm", User, body=body, authenticated=False)
+
+
+def _verify_email(token: str) -> Call[User]:
+    return Call("POST", "/auth/verify_email", User, body={"token": token}, authenticated=False)
 
 
 # Not replayable: the session it ends is its own credential, so a second attempt could not even
@@ -73,6 +94,37 @@ class Auth(SyncResource):
         tokens stop working at once. With an API key instead, raises ValidationError."""
         return self._request(LOGOUT)
 
+    def request_password_reset(self, *, organization: str, email: str) -> None:
+        """Ask for a link to choose a new password, emailed to the active user of ``organization`` (an
+        ``org_`` id) with the address ``email``.
+
+        Returns None whether or not such a user (or organization) exists: the server answers 202
+        alike, and only the owner of the address learns anything, by email. The link (``rcp_…``) works
+        once, for an hour, until a newer one is sent. Raises RateLimitError after too many requests
+        for the address or from this client's address. Needs no API key.
+        """
+        return self._request(_request_password_reset(organization, email))
+
+    def confirm_password_reset(self, *, token: str, password: str) -> User:
+        """Set a new ``password`` (8-128 characters) with the ``token`` of a password-reset link: answers
+        the :class:`~redcore.types.User`, whose every session has ended and whose ``email_verified``
+        is now true (the link reached the address).
+
+        A used, expired or replaced link, or one whose user is no longer active or has changed address,
+        raises ValidationError with code ``invalid_token``; a password too short or too long,
+        ValidationError with code ``validation_error``. Needs no API key.
+        """
+        return self._request(_confirm_password_reset(token, password))
+
+    def verify_email(self, *, token: str) -> User:
+        """Verify the address a verification link (``rcv_…``, sent when the address changed) went to:
+        answers the :class:`~redcore.types.User` with ``email_verified`` true.
+
+        A used or expired link, or one sent to an address the user no longer has, raises
+        ValidationError with code ``invalid_token``. Needs no API key.
+        """
+        return self._request(_verify_email(token))
+
     @cached_property
     def with_raw_response(self) -> AuthWithRawResponse:
         """The same methods, answering an :class:`~redcore.APIResponse` (status, headers, ``parse()``)."""
@@ -87,6 +139,9 @@ class AuthWithRawResponse:
         self.sign_in = raw_response(auth.sign_in)
         self.refresh = raw_response(auth.refresh)
         self.logout = raw_response(auth.logout)
+        self.request_password_reset = raw_response(auth.request_password_reset)
+        self.confirm_password_reset = raw_response(auth.confirm_password_reset)
+        self.verify_email = raw_response(auth.verify_email)
 
 
 class AsyncAuth(AsyncResource):
@@ -104,6 +159,18 @@ class AsyncAuth(AsyncResource):
         """End the session of this client's access token (see :meth:`Auth.logout`)."""
         return await self._request(LOGOUT)
 
+    async def request_password_reset(self, *, organization: str, email: str) -> None:
+        """Ask for a password-reset link by email (see :meth:`Auth.request_password_reset`)."""
+        return await self._request(_request_password_reset(organization, email))
+
+    async def confirm_password_reset(self, *, token: str, password: str) -> User:
+        """Set a new password with a reset link's token (see :meth:`Auth.confirm_password_reset`)."""
+        return await self._request(_confirm_password_reset(token, password))
+
+    async def verify_email(self, *, token: str) -> User:
+        """Verify an email address with a verification link's token (see :meth:`Auth.verify_email`)."""
+        return await self._request(_verify_email(token))
+
     @cached_property
     def with_raw_response(self) -> AsyncAuthWithRawResponse:
         """The same methods, answering an :class:`~redcore.APIResponse` (status, headers, ``parse()``)."""
@@ -118,3 +185,6 @@ class AsyncAuthWithRawResponse:
         self.sign_in = async_raw_response(auth.sign_in)
         self.refresh = async_raw_response(auth.refresh)
         self.logout = async_raw_response(auth.logout)
+        self.request_password_reset = async_raw_response(auth.request_password_reset)
+        self.confirm_password_reset = async_raw_response(auth.confirm_password_reset)
+        self.verify_email = async_raw_response(auth.verify_email)

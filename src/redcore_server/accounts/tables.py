@@ -26,3 +26,29 @@ account_tokens = sa.Table(
     sa.Index("uq_account_tokens_token_hash", "token_hash", unique=True),
     sa.Index("ix_account_tokens_user_kind", "user_id", "kind", "created_at"),
 )
+
+# Password-reset requests waiting for the worker (``accounts/worker.py``): an outbox whose rows hold
+# the address as given, and the organization as given (neither need exist), until the worker has
+# resolved them, a few seconds at most; then the row is deleted. Rows the worker never got to (no
+# worker ran) are purged by housekeeping, so no address outlives its hour here.
+password_reset_requests = sa.Table(
+    "password_reset_requests",
+    metadata,
+    sa.Column("seq", SeqKey, sa.Identity(), primary_key=True),
+    sa.Column("id", sa.String(40), nullable=False),
+    sa.Column("organization", sa.String(64), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending, until deleted
+    sa.Column("attempt_count", sa.Integer(), nullable=False),
+    sa.Column("next_attempt_at", Timestamp, nullable=True),
+    sa.Column("lease", sa.String(40), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index("uq_password_reset_requests_id", "id", unique=True),
+    sa.Index(
+        "ix_password_reset_requests_due",
+        "next_attempt_at",
+        postgresql_where=sa.text("status = 'pending'"),
+        sqlite_where=sa.text("status = 'pending'"),
+    ),
+    sa.Index("ix_password_reset_requests_created", "created_at"),
+)

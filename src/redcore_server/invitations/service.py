@@ -145,7 +145,12 @@ class InvitationService:
         if link.expires_at <= now:
             raise InvalidInvitation("This invitation has expired; ask for a new one.")
         user = await users_repository.USERS.update(
-            tx, link.org_id, link.user_id, {"status": "active", "password_hash": password_hash}, now
+            tx,
+            link.org_id,
+            link.user_id,
+            # The link reached the address (an address change sends a new invitation): that verifies it.
+            {"status": "active", "password_hash": password_hash, "email_verified": True},
+            now,
         )
         if user is None:
             raise InvalidInvitation()

@@ -47,6 +47,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "refresh_tokens": {"refresh_token": "rcr_hostile"},
     "sign_in": {"organization": "org_hostile", "email": "hostile@example.com", "password": "hostile-password"},
     "accept_invitation": {"token": "rci_hostile", "password": "hostile-password"},
+    "request_password_reset": {"organization": "org_hostile", "email": "hostile@example.com"},
+    "confirm_password_reset": {"token": "rcp_hostile", "password": "hostile-password"},
+    "verify_email": {"token": "rcv_hostile"},
 }
 
 

@@ -5,18 +5,15 @@ withdrawn links fail; without SMTP the message waits in the local mailbox the CL
 from __future__ import annotations
 
 import asyncio
-import email
 import json
 import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from litestar import Litestar
 
 from redcore_server.app import create_app
@@ -25,34 +22,15 @@ from tests import support
 from tests.support import Tenant, free_port
 from tests.support.cli import run_cli
 from tests.support.responses import assert_error
+from tests.support.smtp import Inbox, running_inbox
 
 TOKEN = re.compile(r"\?token=(rci_[\w-]+)")
 
 
-@dataclass
-class Inbox:
-    port: int
-    messages: list[Message] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    async def wait_for(self, count: int, within: float = 10.0) -> list[Message]:
-        deadline = time.monotonic() + within
-        while len(self.messages) < count:
-            assert time.monotonic() < deadline, f"expected {count} email(s), got {len(self.messages)}"
-            await asyncio.sleep(0.02)
-        return self.messages
-
-
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    box = Inbox(port=free_port())
-    controller = Controller(box, hostname="127.0.0.1", port=box.port)
-    controller.start()
-    yield box
-    controller.stop()
+    with running_inbox() as box:
+        yield box
 
 
 @pytest.fixture
