@@ -38,6 +38,8 @@ from redcore_server.invitations.page import accept_invitation_page
 from redcore_server.invitations.routes import InvitationController, UserInvitationController
 from redcore_server.keys.credentials import ApiKeys
 from redcore_server.kit.routes import collection_router
+from redcore_server.me.routes import MeController
+from redcore_server.orgs.routes import OrganizationController
 from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.ratelimit.redis_limiter import RedisLink
@@ -126,6 +128,8 @@ def _v1(services: Services) -> Router:
             UserSessionsController,
             InvitationController,
             UserInvitationController,
+            OrganizationController,
+            MeController,
         ],
         before_request=authenticate_request,
     )

@@ -10,7 +10,19 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "redcore_server"
-DOMAINS = ("orgs", "keys", "users", "sessions", "invitations", "mail", "products", "events", "webhooks", "erasure")
+DOMAINS = (
+    "orgs",
+    "keys",
+    "users",
+    "sessions",
+    "invitations",
+    "mail",
+    "products",
+    "events",
+    "webhooks",
+    "erasure",
+    "me",
+)
 ASSEMBLY = {"app.py", "services.py", "background.py", "tables.py", "__main__.py", "cli"}  # modules and packages
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from redcore_server.db import Executor
 from redcore_server.keys.schemas import ApiKey
@@ -51,3 +52,29 @@ async def revoke(db: Executor, org_id: str, key_id: str, when: datetime) -> ApiK
         when,
     )
     return None if row is None else _KEYS.from_row(row)
+
+
+# What ``GET /v1/me`` shows of the calling key (``me/``): the contract's fields of a key, never its secret.
+_CALLER_FIELDS = (
+    "id",
+    "name",
+    "prefix",
+    "scopes",
+    "rate_limit",
+    "created_at",
+    "last_used_at",
+    "expires_at",
+    "revoked_at",
+)
+
+
+async def describe(db: Executor, org_id: str, key_id: str) -> dict[str, Any] | None:
+    """The key ``key_id`` of the organization as the contract shows a key, by field name."""
+    row = await db.fetchrow(
+        f"SELECT {', '.join(_CALLER_FIELDS)} FROM api_keys WHERE id = $1 AND org_id = $2", key_id, org_id
+    )
+    if row is None:
+        return None
+    fields = dict(zip(_CALLER_FIELDS, row, strict=True))
+    fields["scopes"] = fields["scopes"].split()  # stored space-separated
+    return fields
