@@ -31,8 +31,11 @@ from redcore.exceptions import (
 )
 from redcore.pagination import ListMeta, Page
 from redcore.types import (
+    ApiKey,
     Event,
     Invitation,
+    Me,
+    Organization,
     Product,
     Session,
     TokenResponse,
@@ -50,6 +53,7 @@ __all__ = [
     "APIError",
     "APIResponse",
     "APITimeoutError",
+    "ApiKey",
     "AsyncClient",
     "AuthenticationError",
     "Client",
@@ -57,7 +61,9 @@ __all__ = [
     "Event",
     "Invitation",
     "ListMeta",
+    "Me",
     "NotFoundError",
+    "Organization",
     "Page",
     "PermissionDeniedError",
     "PreconditionFailedError",

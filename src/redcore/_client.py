@@ -12,6 +12,8 @@ from redcore._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, 
 from redcore.resources.auth import AsyncAuth, Auth
 from redcore.resources.events import AsyncEvents, Events
 from redcore.resources.invitations import AsyncInvitations, Invitations
+from redcore.resources.me import AsyncMe, MeResource
+from redcore.resources.organization import AsyncOrganizationResource, OrganizationResource
 from redcore.resources.products import AsyncProducts, Products
 from redcore.resources.users import AsyncUsers, Users
 from redcore.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
@@ -52,6 +54,8 @@ class Client(SyncAPIClient):
     products: Products
     events: Events
     webhook_endpoints: WebhookEndpoints
+    organization: OrganizationResource
+    me: MeResource
 
     def __init__(
         self,
@@ -76,6 +80,8 @@ class Client(SyncAPIClient):
         self.products = Products(self)
         self.events = Events(self)
         self.webhook_endpoints = WebhookEndpoints(self)
+        self.organization = OrganizationResource(self)
+        self.me = MeResource(self)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -96,6 +102,8 @@ class AsyncClient(AsyncAPIClient):
     products: AsyncProducts
     events: AsyncEvents
     webhook_endpoints: AsyncWebhookEndpoints
+    organization: AsyncOrganizationResource
+    me: AsyncMe
 
     def __init__(
         self,
@@ -120,3 +128,5 @@ class AsyncClient(AsyncAPIClient):
         self.products = AsyncProducts(self)
         self.events = AsyncEvents(self)
         self.webhook_endpoints = AsyncWebhookEndpoints(self)
+        self.organization = AsyncOrganizationResource(self)
+        self.me = AsyncMe(self)

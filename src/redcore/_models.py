@@ -64,6 +64,44 @@ class User(Model, kw_only=True):
     updated_at: datetime
 
 
+class Organization(Model, kw_only=True):
+    """The organization a credential belongs to (``org_…``). ``base_currency`` (ISO 4217) is the
+    currency of products created without one."""
+
+    id: str
+    name: str
+    base_currency: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApiKey(Model, kw_only=True):
+    """An API key (``key_…``) as the API shows it: a recognisable ``prefix``, never the secret."""
+
+    id: str
+    name: str | None = None
+    prefix: str
+    scopes: list[str]
+    rate_limit: int | None = None  # requests per window; None: the server's default
+    created_at: datetime
+    last_used_at: datetime | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class Me(Model, kw_only=True):
+    """Who the client's credential is (``client.me.get()``): ``type`` is ``"api_key"`` (then
+    ``api_key`` is the key) or ``"user"`` (then ``user`` is the signed-in user and ``session_id`` the
+    session of the access token); ``scopes`` are what the credential may do now."""
+
+    type: str  # "api_key" | "user"
+    organization: Organization
+    scopes: list[str]
+    api_key: ApiKey | None = None
+    user: User | None = None
+    session_id: str | None = None
+
+
 class Session(Model, kw_only=True):
     """A user's signed-in session (``ses_…``): one sign-in, and every refresh since. Revoking it ends
     its access and refresh tokens at once."""

@@ -14,13 +14,16 @@ from datetime import datetime
 from typing import Literal, Required, TypedDict
 
 from redcore._models import (
+    ApiKey,
     DeliveryStatus,
     Event,
     EventType,
     Invitation,
     InvitationStatus,
+    Me,
     Model,
     Order,
+    Organization,
     Product,
     ProductSort,
     ProductStatus,
@@ -37,6 +40,7 @@ from redcore._models import (
 )
 
 __all__ = [
+    "ApiKey",
     "DeliveryStatus",
     "Event",
     "EventFilters",
@@ -44,8 +48,12 @@ __all__ = [
     "EventType",
     "Invitation",
     "InvitationStatus",
+    "Me",
+    "MeUpdateParams",
     "Model",
     "Order",
+    "Organization",
+    "OrganizationUpdateParams",
     "Product",
     "ProductCreateParams",
     "ProductFilters",
@@ -117,6 +125,23 @@ class UserUpdateParams(TypedDict, total=False):
     status: Literal["active", "inactive", "suspended"]
     avatar: str | None
     password: str
+
+
+class OrganizationUpdateParams(TypedDict, total=False):
+    """``organization.update``: only the fields given change."""
+
+    name: str  # 1-200 characters, unique across organizations
+    base_currency: str  # ISO 4217: the currency of products created from then on without one
+
+
+class MeUpdateParams(TypedDict, total=False):
+    """``me.update``: only the fields given change; ``avatar=None`` clears the avatar. ``email`` needs
+    ``current_password`` too."""
+
+    name: str
+    avatar: str | None
+    email: str
+    current_password: str
 
 
 class ProductFilters(TypedDict, total=False):
