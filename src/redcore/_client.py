@@ -13,6 +13,8 @@ from redcore.resources.api_keys import ApiKeys, AsyncApiKeys
 from redcore.resources.auth import AsyncAuth, Auth
 from redcore.resources.events import AsyncEvents, Events
 from redcore.resources.invitations import AsyncInvitations, Invitations
+from redcore.resources.me import AsyncMe, MeResource
+from redcore.resources.organization import AsyncOrganizationResource, OrganizationResource
 from redcore.resources.products import AsyncProducts, Products
 from redcore.resources.users import AsyncUsers, Users
 from redcore.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
@@ -54,6 +56,8 @@ class Client(SyncAPIClient):
     events: Events
     webhook_endpoints: WebhookEndpoints
     api_keys: ApiKeys
+    organization: OrganizationResource
+    me: MeResource
 
     def __init__(
         self,
@@ -79,6 +83,8 @@ class Client(SyncAPIClient):
         self.events = Events(self)
         self.webhook_endpoints = WebhookEndpoints(self)
         self.api_keys = ApiKeys(self)
+        self.organization = OrganizationResource(self)
+        self.me = MeResource(self)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -100,6 +106,8 @@ class AsyncClient(AsyncAPIClient):
     events: AsyncEvents
     webhook_endpoints: AsyncWebhookEndpoints
     api_keys: AsyncApiKeys
+    organization: AsyncOrganizationResource
+    me: AsyncMe
 
     def __init__(
         self,
@@ -125,3 +133,5 @@ class AsyncClient(AsyncAPIClient):
         self.events = AsyncEvents(self)
         self.webhook_endpoints = AsyncWebhookEndpoints(self)
         self.api_keys = AsyncApiKeys(self)
+        self.organization = AsyncOrganizationResource(self)
+        self.me = AsyncMe(self)

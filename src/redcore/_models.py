@@ -87,6 +87,61 @@ class User(Model, kw_only=True):
     updated_at: datetime
 
 
+class Organization(Model, kw_only=True):
+    """The organization a credential belongs to (``org_…``). ``base_currency`` (ISO 4217) is the
+    currency of products created without one."""
+
+    id: str
+    name: str
+    base_currency: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApiKey(Model, kw_only=True):
+    """An API key of the organization (``key_…``), as listed and read: never its secret, only ``prefix``
+    (``sk_live_`` and the next few characters) to recognise it by.
+
+    It works while ``revoked_at`` is None and ``expires_at`` (if any) is in the future. After a
+    ``roll`` the old key has ``expires_at`` set to the end of the grace period.
+    """
+
+    id: str
+    name: str | None = None
+    prefix: str
+    scopes: list[str]  # Scope values; read as plain strings so a newer server's scopes decode too
+    rate_limit: int | None = None  # requests per window; None: the server's default
+    created_at: datetime
+    last_used_at: datetime | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class NewApiKey(ApiKey, kw_only=True):
+    """A key as made by ``api_keys.create`` or ``api_keys.roll``: the only answer that carries its
+    ``secret`` (``sk_live_…``). Keep it then (``Client(api_key=key.secret)``); it is never shown again,
+    and left out of the ``repr``."""
+
+    secret: str
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__struct_fields__ if name != "secret")
+        return f"NewApiKey({fields})"
+
+
+class Me(Model, kw_only=True):
+    """Who the client's credential is (``client.me.get()``): ``type`` is ``"api_key"`` (then
+    ``api_key`` is the key) or ``"user"`` (then ``user`` is the signed-in user and ``session_id`` the
+    session of the access token); ``scopes`` are what the credential may do now."""
+
+    type: str  # "api_key" | "user"
+    organization: Organization
+    scopes: list[str]
+    api_key: ApiKey | None = None
+    user: User | None = None
+    session_id: str | None = None
+
+
 class Session(Model, kw_only=True):
     """A user's signed-in session (``ses_…``): one sign-in, and every refresh since. Revoking it ends
     its access and refresh tokens at once."""
@@ -224,34 +279,3 @@ class WebhookDelivery(Model, kw_only=True):
     created_at: datetime
     updated_at: datetime
     attempts: list[WebhookAttempt] = msgspec.field(default_factory=list)
-
-
-class ApiKey(Model, kw_only=True):
-    """An API key of the organization (``key_…``), as listed and read: never its secret, only ``prefix``
-    (``sk_live_`` and the next few characters) to recognise it by.
-
-    It works while ``revoked_at`` is None and ``expires_at`` (if any) is in the future. After a
-    ``roll`` the old key has ``expires_at`` set to the end of the grace period.
-    """
-
-    id: str
-    name: str | None = None
-    prefix: str
-    scopes: list[str]  # Scope values; read as plain strings so a newer server's scopes decode too
-    rate_limit: int | None = None  # requests per window; None: the server's default
-    created_at: datetime
-    last_used_at: datetime | None = None
-    expires_at: datetime | None = None
-    revoked_at: datetime | None = None
-
-
-class NewApiKey(ApiKey, kw_only=True):
-    """A key as made by ``api_keys.create`` or ``api_keys.roll``: the only answer that carries its
-    ``secret`` (``sk_live_…``). Keep it then (``Client(api_key=key.secret)``); it is never shown again,
-    and left out of the ``repr``."""
-
-    secret: str
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__struct_fields__ if name != "secret")
-        return f"NewApiKey({fields})"

@@ -20,9 +20,11 @@ from redcore._models import (
     EventType,
     Invitation,
     InvitationStatus,
+    Me,
     Model,
     NewApiKey,
     Order,
+    Organization,
     Product,
     ProductSort,
     ProductStatus,
@@ -52,9 +54,13 @@ __all__ = [
     "EventType",
     "Invitation",
     "InvitationStatus",
+    "Me",
+    "MeUpdateParams",
     "Model",
     "NewApiKey",
     "Order",
+    "Organization",
+    "OrganizationUpdateParams",
     "Product",
     "ProductCreateParams",
     "ProductFilters",
@@ -127,6 +133,23 @@ class UserUpdateParams(TypedDict, total=False):
     status: Literal["active", "inactive", "suspended"]
     avatar: str | None
     password: str
+
+
+class OrganizationUpdateParams(TypedDict, total=False):
+    """``organization.update``: only the fields given change."""
+
+    name: str  # 1-200 characters, unique across organizations
+    base_currency: str  # ISO 4217: the currency of products created from then on without one
+
+
+class MeUpdateParams(TypedDict, total=False):
+    """``me.update``: only the fields given change; ``avatar=None`` clears the avatar. ``email`` needs
+    ``current_password`` too."""
+
+    name: str
+    avatar: str | None
+    email: str
+    current_password: str
 
 
 class ProductFilters(TypedDict, total=False):

@@ -41,6 +41,8 @@ from redcore_server.invitations.routes import InvitationController, UserInvitati
 from redcore_server.keys.credentials import ApiKeys
 from redcore_server.keys.routes import ApiKeyController
 from redcore_server.kit.routes import collection_router
+from redcore_server.me.routes import MeController
+from redcore_server.orgs.routes import OrganizationController
 from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.ratelimit.redis_limiter import RedisLink
@@ -140,6 +142,8 @@ def _v1(services: Services) -> Router:
             UserSessionsController,
             InvitationController,
             UserInvitationController,
+            OrganizationController,
+            MeController,
         ],
         before_request=authenticate_request,
     )

@@ -22,6 +22,8 @@ from redcore_server.invitations.service import WINDOW as INVITATION_WINDOW
 from redcore_server.invitations.service import InvitationPolicy, InvitationService
 from redcore_server.keys.service import KeyService
 from redcore_server.kit.routes import provide
+from redcore_server.me.service import MeService
+from redcore_server.orgs.service import OrganizationService
 from redcore_server.passwords import PasswordHasher
 from redcore_server.products.service import ProductService
 from redcore_server.ratelimit.limiter import build_limiter
@@ -43,6 +45,8 @@ class Services:
     accounts: AccountService
     idempotency: IdempotencyService
     keys: KeyService
+    organization: OrganizationService
+    me: MeService
 
     def dependencies(self) -> dict[str, Provide]:
         """One provider per service, named as the field (``users``, ``sessions``…)."""
@@ -57,9 +61,11 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
         threads=settings.password_hash_threads,
     )
     fail_closed = settings.rate_limit_fail_closed
+    # Failed sign-ins, and wrong current passwords given to /v1/me, counted in the same window.
+    password_failures = build_limiter(redis, settings.signin_window, fail_closed=fail_closed)
     sessions = SessionService(
         hasher,
-        build_limiter(redis, settings.signin_window, fail_closed=fail_closed),
+        password_failures,
         SignInPolicy(
             access_ttl=settings.access_token_ttl,
             refresh_ttl=settings.refresh_token_ttl,
@@ -68,6 +74,7 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
             backoff_threshold=settings.signin_backoff_threshold,
             backoff_max=settings.signin_backoff_max,
         ),
+        record,
     )
     invitations = InvitationService(
         hasher,
@@ -87,8 +94,10 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
         AccountPolicy.from_settings(settings),
     )
     endpoints = WebhookEndpointService(allow_private=settings.webhook_allow_private)
+    users = UserService(hasher, sessions, invitations, record, links=accounts)
+    organization = OrganizationService(record)
     return Services(
-        users=UserService(hasher, sessions, invitations, record, links=accounts),
+        users=users,
         products=ProductService(record),
         events=EventService(),
         endpoints=endpoints,
@@ -98,4 +107,6 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
         accounts=accounts,
         idempotency=IdempotencyService(settings.idempotency_ttl),
         keys=KeyService(record),
+        organization=organization,
+        me=MeService(users, organization, hasher, password_failures, settings.signin_failure_limit),
     )

@@ -289,3 +289,22 @@ def test_the_readme_webhook_receiver_accepts_a_signed_delivery_once_and_rejects_
     assert capsys.readouterr().out == "welcome a@b.co\n"
     assert receive(body.replace("a@b.co", "evil@b.co").encode(), headers) == 400
     assert capsys.readouterr().out.startswith("rejected: No signature")
+
+
+def caller_blocks() -> list[str]:
+    section = README.read_text().split("\n## The organization and the caller with the SDK\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+
+
+def test_the_readme_organization_and_caller_example_runs_as_pasted(server: ServerProcess) -> None:
+    [block] = caller_blocks()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDCORE_")}
+    env |= {"REDCORE_API_KEY": server.api_key, "REDCORE_BASE_URL": server.base_url}
+    for _ in range(2):  # pasted twice: it cleans up after itself
+        out = subprocess.run([sys.executable, "-"], input=block, env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        lines = out.stdout.splitlines()
+        assert lines[0].startswith("api_key sk_live_") and "org:manage" in lines[0]
+        assert re.fullmatch(r"org_\w+ \S.* USD", lines[1])
+        assert re.fullmatch(r"dana@example.com ses_\w+", lines[2])
+        assert lines[3] == "Dana Reyes"

@@ -22,6 +22,7 @@ DOMAINS = (
     "events",
     "webhooks",
     "erasure",
+    "me",
 )
 ASSEMBLY = {"app.py", "services.py", "background.py", "tables.py", "__main__.py", "cli"}  # modules and packages
 

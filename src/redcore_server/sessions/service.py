@@ -22,6 +22,7 @@ password check, and every check that happens costs the same Argon2 work.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import math
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import has_prefix, new_id, utcnow
 from redcore_server.kit.listing import PageRequest, PageResult
+from redcore_server.kit.service import Recorder
 from redcore_server.passwords import PasswordHasher
 from redcore_server.ratelimit.limiter import Limiter
 from redcore_server.sessions import repository
@@ -89,10 +91,13 @@ def _throttled(retry_after: float) -> errors.RateLimited:
 
 
 class SessionService:
-    def __init__(self, hasher: PasswordHasher, failures: Limiter, policy: SignInPolicy) -> None:
+    def __init__(
+        self, hasher: PasswordHasher, failures: Limiter, policy: SignInPolicy, recorder: Recorder | None = None
+    ) -> None:
         self._hasher = hasher
         self._failures = failures  # counts sign-ins that have not succeeded (see the module's docstring)
         self.policy = policy
+        self._recorder = recorder  # records ``user.signed_in``
 
     # -- signing in, refreshing, signing out -----------------------------------------------------
 
@@ -141,7 +146,12 @@ class SessionService:
             access_expires_at=now + timedelta(seconds=self.policy.access_ttl),
             refresh_hash=hash_secret(refresh),
         )
-        return await self._tokens(tx, data.organization, session, access, refresh, now), data.organization
+        tokens = await self._tokens(tx, data.organization, session, access, refresh, now)
+        if self._recorder is not None:  # the user, never a token: the event names the session it opened
+            if uow.actor is not None:
+                uow.actor = dataclasses.replace(uow.actor, credential_id=session.id, user_id=user_id)
+            await self._recorder(tx, uow, data.organization, "user.signed_in", tokens.user)
+        return tokens, data.organization
 
     async def refresh(self, uow: UnitOfWork, data: Refresh) -> Tokens:
         """New tokens for the session the refresh token belongs to; the old refresh token is spent."""

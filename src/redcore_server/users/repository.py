@@ -47,6 +47,14 @@ async def credentials(db: Executor, org_id: str, email: str) -> Credentials | No
     return None if row is None else _CREDENTIALS.from_row(row)
 
 
+async def password_hash(db: Executor, org_id: str, user_id: str) -> str | None:
+    """The user's password hash (None for a user who has none yet, or no such user)."""
+    value: str | None = await db.fetchval(
+        "SELECT password_hash FROM users WHERE id = $1 AND org_id = $2", user_id, org_id
+    )
+    return value
+
+
 async def record_sign_in(db: Executor, user_id: str, now: datetime, rehashed: str | None) -> None:
     """Set ``last_login`` (and store a password hash made with today's parameters, when given).
 

@@ -39,6 +39,21 @@ def _check_avatar(avatar: str | None, problems: Problems) -> str | None:
     return avatar
 
 
+def check_profile(changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` with ``email`` normalised, ``name`` trimmed and ``avatar`` checked, in place: what
+    any change of those fields is checked for (``/v1/users``, and ``/v1/me`` for one's own); 400
+    listing every problem."""
+    problems: Problems = []
+    if "email" in changes:
+        changes["email"] = _check_email(changes["email"], problems)
+    if "name" in changes:
+        changes["name"] = display_name(changes["name"], problems)
+    if "avatar" in changes:
+        changes["avatar"] = _check_avatar(changes["avatar"], problems)
+    raise_if(problems)
+    return changes
+
+
 class Inviter(Protocol):
     """What sends a user made without a password an invitation (``invitations/service.py``)."""
 
@@ -103,16 +118,9 @@ class UserService(ResourceService[User]):
         self, uow: UnitOfWork, org_id: str, ident: str, data: UserUpdate, if_match: frozenset[str] | None = None
     ) -> User:
         """An administrator's change (``/v1/users``): bound by the privilege rule."""
-        problems: Problems = []
         changes = changes_of(data)
         password = changes.pop("password", None)
-        if "email" in changes:
-            changes["email"] = _check_email(changes["email"], problems)
-        if "name" in changes:
-            changes["name"] = display_name(changes["name"], problems)
-        if "avatar" in changes:
-            changes["avatar"] = _check_avatar(changes["avatar"], problems)
-        raise_if(problems)
+        check_profile(changes)
         refuse_own(uow.actor, ident, changes)
         if password is not None:  # slow: before the transaction holds a connection
             changes["password_hash"] = await self._hasher.hash(password)
