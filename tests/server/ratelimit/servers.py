@@ -83,4 +83,4 @@ async def new_key(database_url: str, rate_limit: int | None = None) -> tuple[str
     async with open_database(database_url) as db, db.transaction() as tx:
         org = await orgs_service.create(tx, f"Org {uuid.uuid4().hex[:10]}")
         created = await keys_service.create(tx, org.id, name="admin", rate_limit=rate_limit)
-    return created.secret, created.key.id
+    return created.secret, created.id
