@@ -34,6 +34,14 @@ EventType = Literal[
     "api_key.revoked",
     "api_key.rolled",
     "organization.updated",
+    "team.created",
+    "team.updated",
+    "team.deleted",
+    "team.member_added",
+    "team.member_removed",
+    "role.created",
+    "role.updated",
+    "role.deleted",
 ]
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 InvitationStatus = Literal["pending", "accepted", "revoked", "expired"]
@@ -46,6 +54,8 @@ Scope = Literal[
     "webhooks:manage",
     "events:read",
     "org:manage",
+    "teams:read",
+    "teams:write",
 ]
 
 

@@ -10,6 +10,8 @@ KEYS_MANAGE = "keys:manage"
 WEBHOOKS_MANAGE = "webhooks:manage"
 EVENTS_READ = "events:read"
 ORG_MANAGE = "org:manage"
+TEAMS_READ = "teams:read"
+TEAMS_WRITE = "teams:write"
 
 ALL_SCOPES: tuple[str, ...] = (
     USERS_READ,
@@ -20,6 +22,8 @@ ALL_SCOPES: tuple[str, ...] = (
     WEBHOOKS_MANAGE,
     EVENTS_READ,
     ORG_MANAGE,
+    TEAMS_READ,
+    TEAMS_WRITE,
 )
 
 
@@ -34,8 +38,8 @@ def parse_scopes(raw: str | list[str] | tuple[str, ...] | None) -> tuple[str, ..
     return tuple(s for s in ALL_SCOPES if s in items)
 
 
-VIEWER_SCOPES: tuple[str, ...] = (USERS_READ, PRODUCTS_READ, EVENTS_READ)
-EDITOR_SCOPES: tuple[str, ...] = (*VIEWER_SCOPES, USERS_WRITE, PRODUCTS_WRITE)
+VIEWER_SCOPES: tuple[str, ...] = (USERS_READ, PRODUCTS_READ, EVENTS_READ, TEAMS_READ)
+EDITOR_SCOPES: tuple[str, ...] = (*VIEWER_SCOPES, USERS_WRITE, PRODUCTS_WRITE, TEAMS_WRITE)
 # What a signed-in user's access token may do, by the user's role.
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "viewer": frozenset(VIEWER_SCOPES),

@@ -21,6 +21,8 @@ Scope = Literal[
     "webhooks:manage",
     "events:read",
     "org:manage",
+    "teams:read",
+    "teams:write",
 ]
 assert set(get_args(Scope)) == set(ALL_SCOPES)  # one list of scopes
 Name = Annotated[

@@ -22,6 +22,14 @@ EVENT_TYPES: tuple[str, ...] = (
     "api_key.revoked",
     "api_key.rolled",
     "organization.updated",
+    "team.created",
+    "team.updated",
+    "team.deleted",
+    "team.member_added",
+    "team.member_removed",
+    "role.created",
+    "role.updated",
+    "role.deleted",
 )
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 ENDPOINT_ID_PREFIX = "we"  # endpoint ids are ``we_…`` (``ids.new_id``)
