@@ -132,11 +132,13 @@ class KeyService:
         organization's last working key holding ``keys:manage``, unless that key itself asks with
         ``force``; the operator (no actor scopes) may always."""
         tx = await uow.tx()
+        now = utcnow()
+        # The organization's manager keys first, in id order, then the key: every revocation takes its
+        # locks in this one order, so two revoking each other wait rather than deadlock.
+        managers = await repository.lock_managers(tx, org_id, now)
         key = await self._lock_own(tx, uow.actor, org_id, ident, "Revoking")
         if key.revoked_at is not None:
             return key
-        now = utcnow()
-        managers = await repository.lock_managers(tx, org_id, now)
         operator = uow.actor is None or uow.actor.scopes is None
         if managers == [ident] and not operator:
             itself = uow.actor is not None and uow.actor.credential_id == ident
