@@ -1,6 +1,7 @@
-"""Metadata: users gain ``external_id`` (unique per organization, and what ``?external_id=`` is
-served by), ``public_metadata`` and ``private_metadata``; products gain ``metadata``. The objects
-are JSON text, ``{}`` for existing rows (see ``kit/metadata.py``).
+"""Metadata: users gain ``external_id`` (unique per organization through a partial index over the
+users that have one, which also serves ``?external_id=``), ``public_metadata`` and
+``private_metadata``; products gain ``metadata``. The objects are JSON text, ``{}`` for existing
+rows (see ``kit/metadata.py``).
 
 Columns are added in place on both databases (SQLite's ``ADD COLUMN``: rebuilding ``users`` or
 ``products`` would drop their full-text triggers), and dropped natively on the way down.
@@ -29,7 +30,14 @@ def upgrade() -> None:
     op.add_column("users", sa.Column("external_id", sa.String(255), nullable=True))
     for table, column in OBJECTS:
         op.add_column(table, sa.Column(column, sa.Text(), nullable=False, server_default="{}"))
-    op.create_index("uq_users_org_id_external_id", "users", ["org_id", "external_id"], unique=True)
+    op.create_index(
+        "uq_users_org_id_external_id",
+        "users",
+        ["org_id", "external_id"],
+        unique=True,
+        postgresql_where=sa.text("external_id IS NOT NULL"),
+        sqlite_where=sa.text("external_id IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
