@@ -82,8 +82,9 @@ class Model(msgspec.Struct, kw_only=True):
         return result
 
 
-class User(Model, kw_only=True):
-    """A user of the organization. The API never returns a password."""
+class UserProfile(Model, kw_only=True):
+    """A user as the user themselves sees it (``me.get()``, signing in, following an emailed link):
+    every field of :class:`User` but ``private_metadata``."""
 
     id: str
     email: str
@@ -95,6 +96,17 @@ class User(Model, kw_only=True):
     last_login: datetime | None = None
     created_at: datetime
     updated_at: datetime
+    external_id: str | None = None  # the user's id in another system; unique per organization
+    public_metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class User(UserProfile, kw_only=True):
+    """A user of the organization. The API never returns a password.
+
+    ``public_metadata`` and ``private_metadata`` are JSON objects (at most 8 KiB encoded, 5 levels
+    deep); the user sees only the public one."""
+
+    private_metadata: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class Organization(Model, kw_only=True):
@@ -148,7 +160,7 @@ class Me(Model, kw_only=True):
     organization: Organization
     scopes: list[str]
     api_key: ApiKey | None = None
-    user: User | None = None
+    user: UserProfile | None = None  # never its private_metadata
     session_id: str | None = None
 
 
@@ -180,7 +192,7 @@ class TokenResponse(Model, kw_only=True):
     refresh_token: str
     refresh_expires_in: int  # seconds
     session: Session
-    user: User
+    user: UserProfile  # never its private_metadata
 
     def __repr__(self) -> str:
         return (
@@ -218,6 +230,7 @@ class Product(Model):
     status: str  # "available" | "out_of_stock" | "discontinued"
     created_at: datetime
     updated_at: datetime
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)  # a JSON object, merged by update
 
 
 class Event(Model, kw_only=True):

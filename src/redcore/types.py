@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 from redcore._models import (
     ApiKey,
@@ -33,6 +33,7 @@ from redcore._models import (
     Session,
     TokenResponse,
     User,
+    UserProfile,
     UserSort,
     UserStatus,
     WebhookAttempt,
@@ -78,6 +79,7 @@ __all__ = [
     "UserCreateParams",
     "UserFilters",
     "UserListParams",
+    "UserProfile",
     "UserSort",
     "UserStatus",
     "UserUpdateParams",
@@ -101,6 +103,7 @@ class UserFilters(TypedDict, total=False):
     status: UserStatus
     q: str  # partial, case-insensitive match on name or email
     search: str  # alias of q
+    external_id: str  # the user with this external_id (compared exactly)
     sort: UserSort
     order: Order
 
@@ -122,10 +125,15 @@ class UserCreateParams(TypedDict, total=False):
     role: Role  # default "viewer"
     password: str  # 8-128 characters
     avatar: str | None
+    external_id: str | None  # 1-255 characters, one line; unique per organization
+    public_metadata: dict[str, Any]  # JSON objects, <= 8 KiB encoded, <= 5 levels deep
+    private_metadata: dict[str, Any]  # never shown to the user themselves
 
 
 class UserUpdateParams(TypedDict, total=False):
-    """``users.update``: only the fields given change; ``avatar=None`` clears the avatar."""
+    """``users.update``: only the fields given change; ``avatar=None`` and ``external_id=None`` clear
+    them. ``public_metadata`` and ``private_metadata`` are merged: each key given is set, a ``None``
+    value removes its key, the others stay."""
 
     name: str
     email: str
@@ -133,6 +141,9 @@ class UserUpdateParams(TypedDict, total=False):
     status: Literal["active", "inactive", "suspended"]
     avatar: str | None
     password: str
+    external_id: str | None
+    public_metadata: dict[str, Any]
+    private_metadata: dict[str, Any]
 
 
 class OrganizationUpdateParams(TypedDict, total=False):
@@ -179,10 +190,12 @@ class ProductCreateParams(TypedDict, total=False):
     currency: str  # ISO 4217; the organization's base currency by default
     stock: int  # default 0
     status: ProductStatus  # default "available"
+    metadata: dict[str, Any]  # a JSON object, <= 8 KiB encoded, <= 5 levels deep
 
 
 class ProductUpdateParams(TypedDict, total=False):
-    """``products.update``: only the fields given change."""
+    """``products.update``: only the fields given change; ``metadata`` is merged (each key given is
+    set, a ``None`` value removes its key, the others stay)."""
 
     name: str
     sku: str
@@ -190,6 +203,7 @@ class ProductUpdateParams(TypedDict, total=False):
     currency: str
     stock: int
     status: ProductStatus
+    metadata: dict[str, Any]
 
 
 class EventFilters(TypedDict, total=False):

@@ -9,7 +9,18 @@ import httpx
 
 from tests.support import Tenant
 
-PRODUCT_FIELDS = {"id", "name", "sku", "price", "currency", "stock", "status", "created_at", "updated_at"}
+PRODUCT_FIELDS = {
+    "id",
+    "name",
+    "sku",
+    "price",
+    "currency",
+    "stock",
+    "status",
+    "created_at",
+    "updated_at",
+    "metadata",
+}
 MAX_PRICE = 2**53 - 1
 VALID = {"name": "Widget", "sku": "WID-1", "price": 1999}
 _numbers = itertools.count(1)

@@ -19,7 +19,7 @@ from redcore_server.http.authentication import PUBLIC
 from redcore_server.http.body import documents_body, read_json
 from redcore_server.http.openapi import error_responses
 from redcore_server.http.responses import JsonResponse
-from redcore_server.users.schemas import User
+from redcore_server.users.schemas import UserProfile, profile_of
 
 REQUESTED = PasswordResetRequested(
     message="If an active user of this organization has this address, a link to choose a new password "
@@ -78,8 +78,9 @@ class AccountEmailController(Controller):
         request: Request[Any, Any, Any],
         uow: NamedDependency[UnitOfWork],
         accounts: NamedDependency[AccountService],
-    ) -> JsonResponse[User]:
-        return JsonResponse(await accounts.confirm_reset(uow, await read_json(request, ConfirmPasswordReset)))
+    ) -> JsonResponse[UserProfile]:
+        user = await accounts.confirm_reset(uow, await read_json(request, ConfirmPasswordReset))
+        return JsonResponse(profile_of(user))  # the user's own view: never its private_metadata
 
     @post(
         "/verify_email",
@@ -99,5 +100,6 @@ class AccountEmailController(Controller):
         request: Request[Any, Any, Any],
         uow: NamedDependency[UnitOfWork],
         accounts: NamedDependency[AccountService],
-    ) -> JsonResponse[User]:
-        return JsonResponse(await accounts.verify_email(uow, await read_json(request, VerifyEmail)))
+    ) -> JsonResponse[UserProfile]:
+        user = await accounts.verify_email(uow, await read_json(request, VerifyEmail))
+        return JsonResponse(profile_of(user))  # the user's own view: never its private_metadata

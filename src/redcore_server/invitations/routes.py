@@ -19,7 +19,7 @@ from redcore_server.http.responses import JsonResponse
 from redcore_server.invitations.schemas import AcceptInvitation, Invitation
 from redcore_server.invitations.service import InvitationService
 from redcore_server.kit.params import text_parameter
-from redcore_server.users.schemas import User
+from redcore_server.users.schemas import UserProfile, profile_of
 
 CallerRequest = Request[Principal, Any, Any]
 UserId = Annotated[str, text_parameter("The `usr_`-prefixed user id.")]
@@ -47,8 +47,9 @@ class InvitationController(Controller):
         request: Request[Any, Any, Any],
         uow: NamedDependency[UnitOfWork],
         invitations: NamedDependency[InvitationService],
-    ) -> JsonResponse[User]:
-        return JsonResponse(await invitations.accept(uow, await read_json(request, AcceptInvitation)))
+    ) -> JsonResponse[UserProfile]:
+        user = await invitations.accept(uow, await read_json(request, AcceptInvitation))
+        return JsonResponse(profile_of(user))  # the user's own view: never its private_metadata
 
 
 class UserInvitationController(Controller):

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from redcore_server.db import Executor
+from redcore_server.db import Executor, Row
 from redcore_server.kit.listing import PageRequest, PageResult, fetch_page
 from redcore_server.kit.spec import ResourceSpec
 
@@ -42,6 +42,18 @@ class ResourceRepository(Generic[T]):
             org_id,
         )
         return value
+
+    async def lock_columns(self, db: Executor, org_id: str, ident: str, columns: tuple[str, ...]) -> Row | None:
+        """The row's ``columns`` as stored (the spec's columns or ``writable`` ones), locked until the
+        transaction ends: what a merge (``kit/metadata.py``) reads before it writes."""
+        unknown = set(columns) - self.spec.updatable
+        if unknown:
+            raise ValueError(f"not columns of {self.spec.table}: {sorted(unknown)}")
+        return await db.fetchrow(
+            f"SELECT {', '.join(columns)} FROM {self.spec.table} WHERE id = $1 AND org_id = $2{for_update(db)}",
+            ident,
+            org_id,
+        )
 
     async def list_page(self, db: Executor, org_id: str, req: PageRequest) -> tuple[list[T], PageResult]:
         result = await fetch_page(db, self.spec, org_id, req)

@@ -45,6 +45,8 @@ class ResourceSpec(Generic[T]):
       update never sets (besides ``id``, ``created_at``, ``updated_at``).
     - ``derived``: struct fields that are not columns (shown only when made, e.g. a secret).
     - ``decoders``: how a stored column becomes its field when the two differ (JSON text → list).
+    - ``metadata``: the fields that are metadata objects (``kit/metadata.py``): stored as JSON text
+      (give them a decoder), merged by an update.
     - ``conflicts``: unique index name → the 409 it answers; ``version_field``: what the ETag
       follows (``created_at`` for what never changes); ``records_events``: whether changes record
       ``<noun>.created|updated|deleted`` events.
@@ -65,6 +67,7 @@ class ResourceSpec(Generic[T]):
         fixed: tuple[str, ...] = (),
         derived: tuple[str, ...] = (),
         decoders: Mapping[str, Callable[[Any], Any]] | None = None,
+        metadata: tuple[str, ...] = (),
         conflicts: Mapping[str, type[errors.APIError]] | None = None,
         version_field: str = "updated_at",
         records_events: bool = True,
@@ -91,11 +94,12 @@ class ResourceSpec(Generic[T]):
         immutable = {"id", "created_at", "updated_at", *fixed}
         self.updatable = frozenset(c for c in self.columns if c not in immutable) | frozenset(writable)
         self.conflicts = dict(conflicts or {})
+        self.metadata = metadata
         self.version_field = version_field
         self.records_events = records_events
         self.default_sort = default_sort
         self.default_order: Order = default_order
-        unknown = set(self.sort_fields) | set(searchable) | self.filterable
+        unknown = set(self.sort_fields) | set(searchable) | self.filterable | set(metadata)
         if not unknown <= set(self.columns):
             raise ValueError(f"{name}: not columns of its struct: {sorted(unknown - set(self.columns))}")
 

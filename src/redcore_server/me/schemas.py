@@ -7,7 +7,7 @@ import msgspec
 from redcore_server.keys.schemas import ApiKey
 from redcore_server.orgs.schemas import Organization
 from redcore_server.text import Secret
-from redcore_server.users.schemas import Avatar, Email, Name, Password, User
+from redcore_server.users.schemas import Avatar, Email, Name, Password, UserProfile
 
 CurrentPassword = Annotated[
     str, msgspec.Meta(min_length=1, max_length=128, description="The password the user signs in with now"), Secret
@@ -22,7 +22,7 @@ class Me(msgspec.Struct, omit_defaults=True):
     organization: Organization
     scopes: list[str]
     api_key: ApiKey | None = None  # as ``GET /v1/api_keys/{id}`` shows it: never its secret
-    user: User | None = None
+    user: UserProfile | None = None  # never its private_metadata
     session_id: str | None = None
 
 

@@ -28,7 +28,7 @@ from redcore_server.orgs.service import OrganizationService
 from redcore_server.passwords import PasswordHasher
 from redcore_server.ratelimit.limiter import Limiter
 from redcore_server.users import repository as users_repository
-from redcore_server.users.schemas import User
+from redcore_server.users.schemas import User, profile_of
 from redcore_server.users.service import UserService, check_profile
 
 
@@ -102,7 +102,8 @@ class MeService:
 
     async def _user_view(self, db: Executor, caller: Principal, user: User) -> Me:
         org = await self._organizations.get(db, caller.org_id)
-        return Me(type="user", organization=org, scopes=_ordered(caller), user=user, session_id=caller.credential_id)
+        profile = profile_of(user)  # never its private_metadata
+        return Me(type="user", organization=org, scopes=_ordered(caller), user=profile, session_id=caller.credential_id)
 
     async def _check_password(self, db: Executor, org_id: str, user_id: str, password: str) -> None:
         """400 ``invalid_current_password`` unless ``password`` is the user's; 429 past the limit of

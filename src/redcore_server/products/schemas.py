@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from redcore_server.currencies import ISO_4217
+from redcore_server.kit.metadata import Metadata, MetadataPatch
 from redcore_server.text import NonBlank, SingleLine
 
 Status = Literal["available", "out_of_stock", "discontinued"]
@@ -50,6 +51,7 @@ class Product(msgspec.Struct):
     status: Status
     created_at: datetime
     updated_at: datetime
+    metadata: dict[str, Any]
 
 
 class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,10 +61,12 @@ class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
     currency: Currency | None = None
     stock: Stock = 0
     status: Status = "available"
+    metadata: Metadata = msgspec.field(default_factory=dict)
 
 
 class ProductUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    """Only the fields given change."""
+    """Only the fields given change; `metadata` is merged: each key given is set, a `null` value
+    removes its key, the others stay."""
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
     sku: Sku | msgspec.UnsetType = msgspec.UNSET
@@ -70,3 +74,4 @@ class ProductUpdate(msgspec.Struct, forbid_unknown_fields=True):
     currency: Currency | msgspec.UnsetType = msgspec.UNSET
     stock: Stock | msgspec.UnsetType = msgspec.UNSET
     status: Status | msgspec.UnsetType = msgspec.UNSET
+    metadata: MetadataPatch | msgspec.UnsetType = msgspec.UNSET

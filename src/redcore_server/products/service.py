@@ -12,6 +12,7 @@ from redcore_server import errors
 from redcore_server.currencies import is_currency
 from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
+from redcore_server.kit import metadata
 from redcore_server.kit.checks import Problems, display_name, raise_if
 from redcore_server.kit.service import Recorder, ResourceService, changes_of, new_item
 from redcore_server.orgs import repository as orgs_repository
@@ -31,8 +32,9 @@ def validate_create(data: ProductCreate, base_currency: str) -> Product:
     problems: Problems = []
     name = display_name(data.name, problems)
     currency = _check_currency(data.currency or base_currency, problems)
+    metadata.stored({"metadata": data.metadata}, problems)
     raise_if(problems)
-    return new_item(spec.PRODUCTS, data, name=name, currency=currency)
+    return new_item(spec.PRODUCTS, data, name=name, currency=currency, metadata=metadata.given(data.metadata))
 
 
 async def _base_currency(db: Executor, org_id: str) -> str:
@@ -40,8 +42,9 @@ async def _base_currency(db: Executor, org_id: str) -> str:
 
 
 def _extra(product: Product) -> dict[str, Any]:
-    """The columns a product's struct does not show: what its SKU is compared by."""
-    return {"sku_key": fold(product.sku)}
+    """The columns a product's struct does not show (what its SKU is compared by), and its metadata
+    as stored (JSON text)."""
+    return {"sku_key": fold(product.sku), "metadata": metadata.encode(product.metadata)}
 
 
 class ImportProblem(msgspec.Struct):
@@ -121,4 +124,5 @@ class ProductService(ResourceService[Product]):
         if "currency" in changes:
             changes["currency"] = _check_currency(changes["currency"], problems)
         raise_if(problems)
+        await metadata.merge_changes(self.repository, await uow.tx(), org_id, ident, changes)
         return await self.update_fields(uow, org_id, ident, changes, if_match)

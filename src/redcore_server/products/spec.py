@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redcore_server import errors
+from redcore_server.kit import metadata
 from redcore_server.kit.spec import ResourceSpec
 from redcore_server.products.schemas import ID_PREFIX, Product
 
@@ -22,5 +23,7 @@ PRODUCTS = ResourceSpec(
     fts_table="products_fts",
     filterable=("status",),
     writable=("sku_key",),
+    decoders={"metadata": metadata.decode},  # JSON text
+    metadata=("metadata",),
     conflicts={"uq_products_org_id_sku_key": DuplicateSku},
 )

@@ -22,6 +22,7 @@ products = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Column("metadata", sa.Text(), nullable=False, server_default="{}"),  # a JSON object (kit/metadata.py)
     sa.CheckConstraint("price >= 0", name="price"),
     sa.CheckConstraint("stock >= 0", name="stock"),
     sa.CheckConstraint(f"status IN {STATUSES!r}", name="status"),

@@ -7,7 +7,7 @@ import msgspec
 
 from redcore_server.text import Secret as SecretText
 from redcore_server.text import SingleLine
-from redcore_server.users.schemas import Email, User
+from redcore_server.users.schemas import Email, UserProfile
 
 Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=1024), SecretText]
 ID_PREFIX = "ses"  # session ids are ``ses_…`` (``ids.new_id``)
@@ -47,4 +47,4 @@ class Tokens(msgspec.Struct):
     refresh_token: str
     refresh_expires_in: int
     session: Session
-    user: User
+    user: UserProfile  # the user's own view: never its private_metadata

@@ -43,6 +43,7 @@ from redcore_server.tokens import hash_secret, urlsafe_token
 from redcore_server.users import repository as users_repository
 from redcore_server.users.emails import counter_key
 from redcore_server.users.privileges import require_user_privilege
+from redcore_server.users.schemas import User, profile_of
 
 ACCESS_PREFIX = "rca_"
 REFRESH_PREFIX = "rcr_"
@@ -146,11 +147,13 @@ class SessionService:
             access_expires_at=now + timedelta(seconds=self.policy.access_ttl),
             refresh_hash=hash_secret(refresh),
         )
-        tokens = await self._tokens(tx, data.organization, session, access, refresh, now)
+        user = await users_repository.USERS.get(tx, data.organization, user_id)
+        assert user is not None
+        tokens = self._tokens_for(user, session, access, refresh, now)
         if self._recorder is not None:  # the user, never a token: the event names the session it opened
             if uow.actor is not None:
                 uow.actor = dataclasses.replace(uow.actor, credential_id=session.id, user_id=user_id)
-            await self._recorder(tx, uow, data.organization, "user.signed_in", tokens.user)
+            await self._recorder(tx, uow, data.organization, "user.signed_in", user)  # all of it, as user events
         return tokens, data.organization
 
     async def refresh(self, uow: UnitOfWork, data: Refresh) -> Tokens:
@@ -221,6 +224,9 @@ class SessionService:
     ) -> Tokens:
         user = await users_repository.USERS.get(tx, org_id, session.user_id)
         assert user is not None
+        return self._tokens_for(user, session, access, refresh, now)
+
+    def _tokens_for(self, user: User, session: Session, access: str, refresh: str, now: datetime) -> Tokens:
         return Tokens(
             access_token=access,
             token_type="Bearer",  # noqa: S106 - the token kind, not a secret
@@ -228,7 +234,7 @@ class SessionService:
             refresh_token=refresh,
             refresh_expires_in=max(0, int((session.expires_at - now).total_seconds())),
             session=session,
-            user=user,
+            user=profile_of(user),  # the user's own view: never its private_metadata
         )
 
     async def _revoke_and_refuse(self, uow: UnitOfWork, tx: Executor, session_id: str, message: str) -> None:

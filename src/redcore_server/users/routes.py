@@ -21,8 +21,12 @@ def user_filters(
         str | None, text_parameter("Partial, case-insensitive match on name or email.", max_length=200)
     ] = None,
     search: Annotated[str | None, text_parameter("Alias of `q`.", max_length=200)] = None,
+    external_id: Annotated[
+        str | None, text_parameter("Only the user with this `external_id` (compared exactly).", max_length=255)
+    ] = None,
 ) -> ListFilters:
-    equals = {name: value for name, value in (("role", role), ("status", status)) if value is not None}
+    given = (("role", role), ("status", status), ("external_id", external_id))
+    equals = {name: value for name, value in given if value is not None}
     return ListFilters(equals, search_text(q, search))
 
 
@@ -36,6 +40,8 @@ USERS = Collection(
     update_model=UserUpdate,
     write_scope=USERS_WRITE,
     create_doc="Create a user; `role` defaults to `viewer`. Without a `password` the user is "
-    "`pending_invite`; with one (8–128 characters, stored only as Argon2id), `active`.",
+    "`pending_invite`; with one (8–128 characters, stored only as Argon2id), `active`. `external_id` is "
+    "unique per organization; `public_metadata` and `private_metadata` are stored as given (`null` values "
+    "dropped); `private_metadata` is never shown through `/v1/me`.",
 )
 UserController = collection_controller(USERS)

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
+from redcore_server.kit.metadata import Metadata, MetadataPatch
 from redcore_server.text import HttpUrl, NonBlank, Secret, SingleLine
 
 ID_PREFIX = "usr"  # user ids are ``usr_…`` (``ids.new_id``)
@@ -28,6 +29,15 @@ Password = Annotated[
     str, msgspec.Meta(min_length=8, max_length=128, description="8–128 characters; stored only as Argon2id"), Secret
 ]
 Avatar = Annotated[str, msgspec.Meta(max_length=2048, description="http(s) URL of the avatar image"), HttpUrl]
+ExternalId = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=255,
+        description="The user's id in another system (compared exactly); unique per organization",
+    ),
+    SingleLine,
+]
 
 
 class User(msgspec.Struct):
@@ -43,6 +53,31 @@ class User(msgspec.Struct):
     last_login: datetime | None
     created_at: datetime
     updated_at: datetime
+    external_id: str | None
+    public_metadata: dict[str, Any]
+    private_metadata: dict[str, Any]  # never shown through /v1/me (me/schemas.py: MeUser)
+
+
+class UserProfile(msgspec.Struct):
+    """A user as the user themselves sees it (``/v1/me``, signing in, following an emailed link):
+    everything but ``private_metadata``, which only callers with ``users:read`` see."""
+
+    id: str
+    email: str
+    email_verified: bool
+    name: str
+    role: Role
+    status: Status
+    avatar: str | None
+    last_login: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    external_id: str | None
+    public_metadata: dict[str, Any]
+
+
+def profile_of(user: User) -> UserProfile:
+    return UserProfile(*(getattr(user, name) for name in UserProfile.__struct_fields__))
 
 
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,10 +88,14 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     role: Role = "viewer"
     password: Password | None = None
     avatar: Avatar | None = None
+    external_id: ExternalId | None = None
+    public_metadata: Metadata = msgspec.field(default_factory=dict)
+    private_metadata: Metadata = msgspec.field(default_factory=dict)
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    """Only the fields given change; `avatar: null` clears the avatar."""
+    """Only the fields given change; `avatar: null` and `external_id: null` clear them. The metadata
+    objects are merged: each key given is set, a `null` value removes its key, the others stay."""
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
     email: Email | msgspec.UnsetType = msgspec.UNSET
@@ -64,3 +103,6 @@ class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
     status: SettableStatus | msgspec.UnsetType = msgspec.UNSET
     avatar: Avatar | msgspec.UnsetType | None = msgspec.UNSET
     password: Password | msgspec.UnsetType = msgspec.UNSET
+    external_id: ExternalId | msgspec.UnsetType | None = msgspec.UNSET
+    public_metadata: MetadataPatch | msgspec.UnsetType = msgspec.UNSET
+    private_metadata: MetadataPatch | msgspec.UnsetType = msgspec.UNSET

@@ -10,6 +10,7 @@ from redcore_server.auth.privileges import refuse_own, require_role
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.erasure.service import request_user_erasure
 from redcore_server.ids import utcnow
+from redcore_server.kit import metadata
 from redcore_server.kit.checks import Problems, display_name, raise_if
 from redcore_server.kit.service import Recorder, ResourceService, changes_of
 from redcore_server.passwords import PasswordHasher
@@ -102,13 +103,23 @@ class UserService(ResourceService[User]):
         email = _check_email(data.email, problems)
         name = display_name(data.name, problems)
         avatar = _check_avatar(data.avatar, problems)
+        objects = {"public_metadata": data.public_metadata, "private_metadata": data.private_metadata}
+        stored = metadata.stored(objects, problems)
         raise_if(problems)
         password_hash = await self._hasher.hash(data.password) if data.password is not None else None
         status = "active" if password_hash else "pending_invite"
         user = self.new(
-            data, email=email, email_verified=False, name=name, avatar=avatar, status=status, last_login=None
+            data,
+            email=email,
+            email_verified=False,
+            name=name,
+            avatar=avatar,
+            status=status,
+            last_login=None,
+            public_metadata=metadata.given(data.public_metadata),
+            private_metadata=metadata.given(data.private_metadata),
         )
-        extra = {"password_hash": password_hash, "email_key": email_key(email)}
+        extra = {"password_hash": password_hash, "email_key": email_key(email), **stored}
         await self.insert(await uow.tx(), uow, org_id, user, extra)
         if password_hash is None and self._invitations is not None:
             await self._invitations.invite(uow, org_id, user)  # the email goes out once this commits
@@ -125,6 +136,7 @@ class UserService(ResourceService[User]):
         if password is not None:  # slow: before the transaction holds a connection
             changes["password_hash"] = await self._hasher.hash(password)
         await require_user_privilege(await uow.tx(), uow.actor, org_id, ident, new_role=changes.get("role"))
+        await metadata.merge_changes(self.repository, await uow.tx(), org_id, ident, changes)
         return await self.apply_changes(uow, org_id, ident, changes, if_match)
 
     async def apply_changes(

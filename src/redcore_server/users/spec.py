@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from redcore_server import errors
+from redcore_server.kit import metadata
 from redcore_server.kit.spec import ResourceSpec
 from redcore_server.users.schemas import ID_PREFIX, User
+
+
+class DuplicateExternalId(errors.Conflict):
+    code = "duplicate_external_id"
+    default_message = "A user with this external_id already exists."
+
 
 USERS = ResourceSpec(
     name="users",
@@ -14,9 +21,17 @@ USERS = ResourceSpec(
     sortable={"created_at": "timestamp", "name": "text", "email": "text"},
     searchable=("name", "email"),
     fts_table="users_fts",
-    filterable=("role", "status"),
+    filterable=("role", "status", "external_id"),
     writable=("email_key", "password_hash"),
     fixed=("last_login",),  # set by signing in, never by an update
-    decoders={"email_verified": bool},  # 0/1 on SQLite
-    conflicts={"uq_users_org_id_email_key": errors.DuplicateEmail},
+    decoders={  # 0/1 on SQLite; JSON text
+        "email_verified": bool,
+        "public_metadata": metadata.decode,
+        "private_metadata": metadata.decode,
+    },
+    metadata=("public_metadata", "private_metadata"),
+    conflicts={
+        "uq_users_org_id_email_key": errors.DuplicateEmail,
+        "uq_users_org_id_external_id": DuplicateExternalId,
+    },
 )

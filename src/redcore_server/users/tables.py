@@ -26,10 +26,23 @@ users = sa.Table(
     sa.Column("last_login", Timestamp, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Column("external_id", sa.String(255), nullable=True),  # the user's id elsewhere, compared exactly
+    sa.Column("public_metadata", sa.Text(), nullable=False, server_default="{}"),  # JSON objects (kit/metadata.py)
+    sa.Column("private_metadata", sa.Text(), nullable=False, server_default="{}"),
     sa.CheckConstraint(f"role IN {ROLES!r}", name="role"),
     sa.CheckConstraint(f"status IN {STATUSES!r}", name="status"),
     sa.Index("uq_users_id", "id", unique=True),
     sa.Index("uq_users_org_id_email_key", "org_id", "email_key", unique=True),
+    # Only the users that have one (also what ?external_id= is served by: `external_id = $x` implies
+    # the predicate on both databases), so it never stands in for an organization-wide index.
+    sa.Index(
+        "uq_users_org_id_external_id",
+        "org_id",
+        "external_id",
+        unique=True,
+        postgresql_where=sa.text("external_id IS NOT NULL"),
+        sqlite_where=sa.text("external_id IS NOT NULL"),
+    ),
     # One composite index per list shape: organization, optional filter, sort key, id tie-break.
     sa.Index("ix_users_org_created", "org_id", "created_at", "id"),
     sa.Index("ix_users_org_name", "org_id", "name", "id"),

@@ -109,3 +109,16 @@ def test_malformed_files_are_explained(catalog_db: str, tmp_path: Path, name: st
     assert result.returncode != 0
     assert needle in result.stderr
     assert product_count(catalog_db) == 0
+
+
+def test_jsonl_rows_may_carry_metadata_within_its_limits(catalog_db: str, tmp_path: Path) -> None:
+    jsonl = tmp_path / "meta.jsonl"
+    deep = {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}
+    jsonl.write_text(json.dumps({"name": "M", "sku": "M-1", "price": 1, "metadata": deep}) + "\n")
+    refused = run_cli("products", "import", str(jsonl), "--org", "Shop", "--json", url=catalog_db, check=False)
+    assert refused.returncode != 0 and "metadata" in refused.stdout + refused.stderr
+    jsonl.write_text(json.dumps({"name": "M", "sku": "M-1", "price": 1, "metadata": {"k": [1], "gone": None}}) + "\n")
+    assert json.loads(run_cli("products", "import", str(jsonl), "--org", "Shop", "--json", url=catalog_db).stdout) == {
+        "imported": 1
+    }
+    assert query(catalog_db, "SELECT metadata FROM products") == [('{"k":[1]}',)]

@@ -8,6 +8,7 @@ table and never sort in a temporary B-tree.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -104,3 +105,31 @@ async def test_search_is_served_by_a_text_index(tenant: Tenant, spec: ResourceSp
             assert f"gin ({column} gin_trgm_ops)" in definitions, definitions
     else:
         assert f"{spec.fts_table} VIRTUAL TABLE INDEX" in page_plan, page_plan
+
+
+@pytest.mark.parametrize("sort", ["created_at", "name", "email"])
+async def test_the_external_id_filter_is_served_by_its_unique_index(tenant: Tenant, sort: str) -> None:
+    """``?external_id=`` finds at most one row through ``uq_users_org_id_external_id``, whatever the
+    sort (sorting at most one row is no work). The organization has rows enough, and statistics,
+    for the planner to choose between indexes as it would in production."""
+    db: Database = tenant.app.state.db
+    now = datetime.now(UTC)
+    async with db.transaction() as tx:
+        for i in range(300):
+            await tx.execute(
+                "INSERT INTO users (id, org_id, email, email_key, name, role, status, created_at, updated_at,"
+                " external_id) VALUES ($1, $2, $3, $4, $5, 'viewer', 'active', $6, $6, $7)",
+                f"usr_explain{i:04d}{tenant.org.id[-8:]}",
+                tenant.org.id,
+                f"u{i}@example.com",
+                f"u{i}@example.com",
+                f"User {i}",
+                now,
+                f"crm-{i}",
+            )
+    await db.execute("ANALYZE users")
+    req = PageRequest(limit=20, sort=sort, order="desc", filters={"external_id": "crm-1"})
+    page_plan, count_plan = await plans_for(tenant, USERS.spec, req)
+    for plan in (page_plan, count_plan):
+        assert "Seq Scan" not in plan, plan
+        assert "uq_users_org_id_external_id" in plan, plan

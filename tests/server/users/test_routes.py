@@ -18,6 +18,9 @@ USER_FIELDS = {
     "last_login",
     "created_at",
     "updated_at",
+    "external_id",
+    "public_metadata",
+    "private_metadata",
 }
 
 
