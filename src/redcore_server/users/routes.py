@@ -21,9 +21,13 @@ def user_filters(
         str | None, text_parameter("Partial, case-insensitive match on name or email.", max_length=200)
     ] = None,
     search: Annotated[str | None, text_parameter("Alias of `q`.", max_length=200)] = None,
+    team: Annotated[
+        str | None, text_parameter("Only members of this team (a `team_` id; none for another's).", max_length=64)
+    ] = None,
 ) -> ListFilters:
     equals = {name: value for name, value in (("role", role), ("status", status)) if value is not None}
-    return ListFilters(equals, search_text(q, search))
+    member_of = {"team": team} if team is not None else {}
+    return ListFilters(equals, search_text(q, search), member_of=member_of)
 
 
 USERS = Collection(
