@@ -104,3 +104,19 @@ async def test_search_is_served_by_a_text_index(tenant: Tenant, spec: ResourceSp
             assert f"gin ({column} gin_trgm_ops)" in definitions, definitions
     else:
         assert f"{spec.fts_table} VIRTUAL TABLE INDEX" in page_plan, page_plan
+
+
+@pytest.mark.parametrize("sort", ["created_at", "name", "email"])
+async def test_the_team_filter_is_served_by_the_membership_key(tenant: Tenant, sort: str) -> None:
+    """``/v1/users?team=`` and a team's member list: each user is looked up in ``team_members`` by its
+    primary key (team_id, user_id), never by a scan of either table."""
+    req = PageRequest(limit=20, sort=sort, order="desc", member_of={"team": "team_x"})
+    page_plan, count_plan = await plans_for(tenant, USERS.spec, req)
+    for plan in (page_plan, count_plan):
+        assert "Seq Scan" not in plan, plan
+        assert "SCAN users\n" not in plan + "\n" and "SCAN team_members\n" not in plan + "\n", plan
+        assert (
+            "pk_team_members" in plan
+            or "team_members USING PRIMARY KEY" in plan
+            or "sqlite_autoindex_team_members" in plan
+        ), plan

@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-
-from tests.support import Tenant, walk_list
 from tests.server.teams.test_teams import create_team, events_of
+from tests.support import Tenant, walk_list
 
 
 async def count_rows(tenant: Tenant, team_id: str) -> int:
