@@ -31,6 +31,8 @@ from redcore._models import (
     Role,
     Scope,
     Session,
+    Team,
+    TeamSort,
     TokenResponse,
     User,
     UserSort,
@@ -73,6 +75,14 @@ __all__ = [
     "Session",
     "SessionFilters",
     "SessionListParams",
+    "Team",
+    "TeamCreateParams",
+    "TeamFilters",
+    "TeamListParams",
+    "TeamMemberFilters",
+    "TeamMemberListParams",
+    "TeamSort",
+    "TeamUpdateParams",
     "TokenResponse",
     "User",
     "UserCreateParams",
@@ -101,6 +111,7 @@ class UserFilters(TypedDict, total=False):
     status: UserStatus
     q: str  # partial, case-insensitive match on name or email
     search: str  # alias of q
+    team: str  # only members of this team (a team_ id)
     sort: UserSort
     order: Order
 
@@ -315,3 +326,53 @@ class ApiKeyUpdateParams(TypedDict, total=False):
     """``api_keys.update``: only the name changes; ``name=None`` clears it."""
 
     name: Required[str | None]
+
+
+class TeamFilters(TypedDict, total=False):
+    """What narrows and orders a list of teams (``list_all`` and ``iter`` take these)."""
+
+    q: str  # partial, case-insensitive match on the name
+    sort: TeamSort
+    order: Order
+
+
+class TeamListParams(TeamFilters, total=False):
+    """``teams.list``: the filters plus one page's position (``offset``, ``page`` or ``starting_after``)."""
+
+    limit: int
+    offset: int
+    page: int
+    starting_after: str
+
+
+class TeamCreateParams(TypedDict, total=False):
+    """``teams.create``: ``name`` (1-200 characters, unique in the organization in any case) is required."""
+
+    name: Required[str]
+    description: str | None  # up to 2000 characters, several lines allowed
+
+
+class TeamUpdateParams(TypedDict, total=False):
+    """``teams.update``: only the fields given change; ``description=None`` clears it."""
+
+    name: str
+    description: str | None
+
+
+class TeamMemberFilters(TypedDict, total=False):
+    """What narrows and orders a team's members (``iter_members`` takes these): the users list's."""
+
+    role: Role
+    status: UserStatus
+    q: str  # partial, case-insensitive match on name or email
+    sort: UserSort
+    order: Order
+
+
+class TeamMemberListParams(TeamMemberFilters, total=False):
+    """``teams.list_members``: the filters plus one page's position."""
+
+    limit: int
+    offset: int
+    page: int
+    starting_after: str
