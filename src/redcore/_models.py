@@ -19,6 +19,7 @@ ProductStatus = Literal["available", "out_of_stock", "discontinued"]
 Order = Literal["asc", "desc"]
 UserSort = Literal["created_at", "name", "email"]
 ProductSort = Literal["created_at", "name", "price", "sku"]
+TeamSort = Literal["created_at", "name"]
 EventType = Literal[
     "user.created",
     "user.updated",
@@ -231,6 +232,18 @@ class Product(Model):
     created_at: datetime
     updated_at: datetime
     metadata: dict[str, Any] = msgspec.field(default_factory=dict)  # a JSON object, merged by update
+
+
+class Team(Model, kw_only=True):
+    """A team of the organization's users (``team_…``). ``name`` is unique in the organization in any
+    case; ``member_count`` is kept by the server as members join and leave (users deleted included)."""
+
+    id: str
+    name: str
+    description: str | None = None
+    member_count: int
+    created_at: datetime
+    updated_at: datetime
 
 
 class Event(Model, kw_only=True):

@@ -31,6 +31,8 @@ from redcore._models import (
     Role,
     Scope,
     Session,
+    Team,
+    TeamSort,
     TokenResponse,
     User,
     UserProfile,
@@ -74,6 +76,14 @@ __all__ = [
     "Session",
     "SessionFilters",
     "SessionListParams",
+    "Team",
+    "TeamCreateParams",
+    "TeamFilters",
+    "TeamListParams",
+    "TeamMemberFilters",
+    "TeamMemberListParams",
+    "TeamSort",
+    "TeamUpdateParams",
     "TokenResponse",
     "User",
     "UserCreateParams",
@@ -104,6 +114,7 @@ class UserFilters(TypedDict, total=False):
     q: str  # partial, case-insensitive match on name or email
     search: str  # alias of q
     external_id: str  # the user with this external_id (compared exactly)
+    team: str  # only members of this team (a team_ id)
     sort: UserSort
     order: Order
 
@@ -329,3 +340,53 @@ class ApiKeyUpdateParams(TypedDict, total=False):
     """``api_keys.update``: only the name changes; ``name=None`` clears it."""
 
     name: Required[str | None]
+
+
+class TeamFilters(TypedDict, total=False):
+    """What narrows and orders a list of teams (``list_all`` and ``iter`` take these)."""
+
+    q: str  # partial, case-insensitive match on the name
+    sort: TeamSort
+    order: Order
+
+
+class TeamListParams(TeamFilters, total=False):
+    """``teams.list``: the filters plus one page's position (``offset``, ``page`` or ``starting_after``)."""
+
+    limit: int
+    offset: int
+    page: int
+    starting_after: str
+
+
+class TeamCreateParams(TypedDict, total=False):
+    """``teams.create``: ``name`` (1-200 characters, unique in the organization in any case) is required."""
+
+    name: Required[str]
+    description: str | None  # up to 2000 characters, several lines allowed
+
+
+class TeamUpdateParams(TypedDict, total=False):
+    """``teams.update``: only the fields given change; ``description=None`` clears it."""
+
+    name: str
+    description: str | None
+
+
+class TeamMemberFilters(TypedDict, total=False):
+    """What narrows and orders a team's members (``iter_members`` takes these): the users list's."""
+
+    role: Role
+    status: UserStatus
+    q: str  # partial, case-insensitive match on name or email
+    sort: UserSort
+    order: Order
+
+
+class TeamMemberListParams(TeamMemberFilters, total=False):
+    """``teams.list_members``: the filters plus one page's position."""
+
+    limit: int
+    offset: int
+    page: int
+    starting_after: str

@@ -49,6 +49,7 @@ from redcore_server.ratelimit.redis_limiter import RedisLink
 from redcore_server.services import Services, build_services
 from redcore_server.sessions.credentials import AccessTokens
 from redcore_server.sessions.routes import AuthController, UserSessionsController
+from redcore_server.teams.routes import TeamController, TeamMembersController
 from redcore_server.users.routes import USERS, UserController
 from redcore_server.webhooks.routes import WebhookDeliveryController, WebhookEndpointController
 
@@ -144,6 +145,8 @@ def _v1(services: Services) -> Router:
             UserInvitationController,
             OrganizationController,
             MeController,
+            collection_router(TeamController, services.teams),
+            TeamMembersController,
         ],
         before_request=authenticate_request,
     )

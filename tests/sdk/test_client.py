@@ -135,7 +135,8 @@ def _public(obj: object) -> set[str]:
 COLLECTION = {"list", "list_all", "iter", "get", "create", "update", "delete", "with_raw_response"}
 SESSIONS = {"list_sessions", "iter_sessions", "revoke_session", "revoke_sessions"}
 INVITATION = {"get_invitation", "resend_invitation", "revoke_invitation"}
-ITERATORS = {"list_all", "iter", "iter_sessions"}
+MEMBERS = {"add_member", "remove_member", "list_members", "iter_members"}
+ITERATORS = {"list_all", "iter", "iter_sessions", "iter_members"}
 
 
 @pytest.mark.parametrize(
@@ -143,6 +144,7 @@ ITERATORS = {"list_all", "iter", "iter_sessions"}
     [
         ("users", COLLECTION | SESSIONS | INVITATION),
         ("products", COLLECTION),
+        ("teams", COLLECTION | MEMBERS),
         ("api_keys", COLLECTION | {"revoke", "roll"}),
         (
             "auth",

@@ -1,11 +1,11 @@
 """The documentation's SDK code runs against the real server: every snippet of seed 000, seed 003's
-error handling, and the README's quick start and API keys example.
+error handling, and the README's quick start, API keys and teams examples.
 
 The seed snippets are copied verbatim (their indentation restored: the seed text lost it) and
 exec'd with a ``client`` in scope. Where a snippet needs an object that exists, a second run
 substitutes only the id (or, to reach the ``ValidationError`` branch, the email) literal: the
 changed line is named in a comment beside each ``.replace``. The README's blocks (the quick start
-and the API keys example) run as pasted, in a fresh Python process with ``REDCORE_API_KEY`` and
+and the API keys and teams examples) run as pasted, in a fresh Python process with ``REDCORE_API_KEY`` and
 ``REDCORE_BASE_URL`` exported.
 """
 
@@ -247,6 +247,25 @@ def test_the_readme_api_keys_example_runs_as_pasted(server: ServerProcess, sync_
     ]
     assert rolled.revoked_at is not None
     assert any(line.startswith(f"{rolled.id} reporting (rolled) ") for line in lines[3:])
+
+
+def test_the_readme_teams_example_runs_as_pasted(server: ServerProcess, sync_client: Client) -> None:
+    section = README.read_text().split("\n## Teams with the SDK\n", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDCORE_")}
+    env |= {"REDCORE_API_KEY": server.api_key, "REDCORE_BASE_URL": server.base_url}
+    for _ in range(2):  # pasted twice: it cleans up after itself
+        out = subprocess.run([sys.executable, "-"], input=block, env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.splitlines() == [
+            "duplicate_team",
+            "2",
+            "Erin Park editor",
+            "Frank Ode viewer",
+            "['erin@example.com']",
+            "0",
+        ]
+    assert not [t for t in sync_client.teams.iter(q="Support") if t.name == "Support"]
 
 
 def test_the_readme_account_emails_example_runs_as_pasted(server: ServerProcess) -> None:

@@ -8,7 +8,7 @@ import sys
 
 import redcore
 from redcore import exceptions, pagination, types, webhooks
-from redcore.resources import api_keys, auth, events, invitations, products, users, webhook_endpoints
+from redcore.resources import api_keys, auth, events, invitations, products, teams, users, webhook_endpoints
 
 
 def test_every_public_name_and_method_has_a_docstring() -> None:
@@ -26,6 +26,7 @@ def test_every_public_name_and_method_has_a_docstring() -> None:
         events,
         webhook_endpoints,
         api_keys,
+        teams,
     ]
     for module in modules:
         assert module.__doc__, module.__name__

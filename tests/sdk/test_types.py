@@ -13,6 +13,7 @@ from redcore import (
     NewApiKey,
     Page,
     Product,
+    Team,
     User,
     WebhookAttempt,
     WebhookDelivery,
@@ -140,3 +141,13 @@ def test_the_sdk_knows_every_event_type_and_scope_the_server_has() -> None:
 
     assert set(get_args(EventType)) == set(EVENT_TYPES)
     assert list(get_args(Scope)) == list(ALL_SCOPES)
+
+
+def test_a_team_decodes_the_api_shape_and_has_the_servers_fields() -> None:
+    from redcore_server.teams.schemas import Team as ServerTeam
+
+    body = b"""{"id": "team_1", "name": "Platform", "description": null, "member_count": 3,
+                "created_at": "2026-04-01T14:22:00Z", "updated_at": "2026-04-01T14:22:00Z"}"""
+    team = msgspec.json.decode(body, type=Team)
+    assert (team.name, team.description, team["member_count"]) == ("Platform", None, 3)
+    assert set(Team.__struct_fields__) == set(ServerTeam.__struct_fields__)

@@ -60,8 +60,9 @@ class Users(SyncCollection[User]):
         """One page of users, newest first unless ``sort``/``order`` say otherwise.
 
         Filters: ``role``, ``status``, ``external_id``, ``q`` (or ``search``: partial match on name or
-        email). Position: ``limit`` (1-100, default 20) with ``offset``, ``page`` or ``starting_after``
-        (a previous page's ``meta.next_cursor``). Use :meth:`list_all` or :meth:`iter` to walk every page.
+        email), ``team`` (a ``team_`` id: only its members). Position: ``limit`` (1-100, default 20)
+        with ``offset``, ``page`` or ``starting_after`` (a previous page's ``meta.next_cursor``). Use
+        :meth:`list_all` or :meth:`iter` to walk every page.
         """
         return self._request(USERS.list(params))
 

@@ -46,6 +46,7 @@ class PageRequest:
     filters: dict[str, Any] = field(default_factory=dict)
     ranges: list[tuple[str, str, Any]] = field(default_factory=list)  # (column, ">=" or "<", value)
     search: str | None = None
+    member_of: dict[str, Any] = field(default_factory=dict)  # membership filter name → the value
 
 
 @dataclass(slots=True)
@@ -159,6 +160,11 @@ async def fetch_page(db: Executor, spec: ResourceSpec[Any], org_id: str, req: Pa
         if op not in (">=", "<"):
             raise ValueError(f"unsupported range operator {op!r}")
         where.add(f"{column} {op} {{0}}", value)
+    for name, value in req.member_of.items():
+        link = spec.memberships[name]  # a KeyError for a filter the spec does not declare
+        where.add(
+            f"EXISTS (SELECT 1 FROM {link.table} WHERE {link.key} = {{0}} AND {link.member} = {spec.table}.id)", value
+        )
     if req.search:
         _search(where, spec, db.dialect, req.search)
     count_sql, count_args = f"SELECT count(*) FROM {spec.table} WHERE {where.sql}", list(where.args)

@@ -47,6 +47,7 @@ class ListFilters:
     equals: dict[str, Any] = field(default_factory=dict)
     search: str | None = None
     ranges: list[tuple[str, str, Any]] = field(default_factory=list)  # (column, ">=" or "<", value)
+    member_of: dict[str, Any] = field(default_factory=dict)  # the spec's ``memberships`` asked for
 
 
 class ReadableService(Protocol[T]):
@@ -127,6 +128,7 @@ def _read_routes(c: Collection[Any]) -> dict[str, HTTPRouteHandler]:
         page_request.filters.update(filters.equals)
         page_request.ranges.extend(filters.ranges)
         page_request.search = filters.search
+        page_request.member_of.update(filters.member_of)
         items, result = await service.list(db, request.user.org_id, page_request)
         return JsonResponse(page(data=items, meta=list_meta(page_request, result)))
 

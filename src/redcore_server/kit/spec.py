@@ -27,6 +27,17 @@ Order = Literal["asc", "desc"]
 
 
 @dataclass(frozen=True, slots=True)
+class Membership:
+    """A list filter by belonging: the rows whose id is a ``member`` in a row of ``table`` whose
+    ``key`` is the value asked for (``users?team=…``: ``team_members``, ``team_id``, ``user_id``).
+    ``(key, member)`` must be an index of ``table`` (its primary key, say) for the lists to stay fast."""
+
+    table: str
+    key: str
+    member: str
+
+
+@dataclass(frozen=True, slots=True)
 class SortField:
     column: str
     kind: Kind
@@ -39,7 +50,8 @@ class ResourceSpec(Generic[T]):
       ``id_prefix`` without its underscore (``usr``: ids are ``usr_…``).
     - ``sortable``: the fields a list may be sorted by, and how each compares; ``searchable`` the
       columns ``q`` matches (with ``fts_table``, SQLite's trigram index over them);
-      ``filterable`` the columns a list may be filtered on (equality or range).
+      ``filterable`` the columns a list may be filtered on (equality or range); ``memberships``
+      the filters by belonging to something else (:class:`Membership`), by filter name.
     - ``writable``: columns a create or an update may set beyond the struct's own fields (those
       the struct does not show: ``password_hash``, ``email_key``); ``fixed``: struct fields an
       update never sets (besides ``id``, ``created_at``, ``updated_at``).
@@ -63,6 +75,7 @@ class ResourceSpec(Generic[T]):
         searchable: tuple[str, ...] = (),
         fts_table: str | None = None,
         filterable: tuple[str, ...] = (),
+        memberships: Mapping[str, Membership] | None = None,
         writable: tuple[str, ...] = (),
         fixed: tuple[str, ...] = (),
         derived: tuple[str, ...] = (),
@@ -91,6 +104,7 @@ class ResourceSpec(Generic[T]):
         self.searchable = searchable
         self.fts_table = fts_table
         self.filterable = frozenset(filterable)
+        self.memberships = dict(memberships or {})
         immutable = {"id", "created_at", "updated_at", *fixed}
         self.updatable = frozenset(c for c in self.columns if c not in immutable) | frozenset(writable)
         self.conflicts = dict(conflicts or {})

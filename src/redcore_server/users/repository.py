@@ -63,3 +63,11 @@ async def record_sign_in(db: Executor, user_id: str, now: datetime, rehashed: st
         await db.execute("UPDATE users SET last_login = $2 WHERE id = $1", user_id, now)
     else:
         await db.execute("UPDATE users SET last_login = $2, password_hash = $3 WHERE id = $1", user_id, now, rehashed)
+
+
+async def lock_user(db: Executor, org_id: str, ident: str) -> bool:
+    """Whether the organization has this user, holding (on PostgreSQL) the lock a foreign key to the
+    row takes, so the user cannot be deleted before the caller's change that refers to them commits."""
+    share = " FOR KEY SHARE" if db.dialect == "postgresql" else ""
+    found = await db.fetchval(f"SELECT 1 FROM users WHERE id = $1 AND org_id = $2{share}", ident, org_id)
+    return found is not None

@@ -24,10 +24,14 @@ def user_filters(
     external_id: Annotated[
         str | None, text_parameter("Only the user with this `external_id` (compared exactly).", max_length=255)
     ] = None,
+    team: Annotated[
+        str | None, text_parameter("Only members of this team (a `team_` id; none for another's).", max_length=64)
+    ] = None,
 ) -> ListFilters:
     given = (("role", role), ("status", status), ("external_id", external_id))
     equals = {name: value for name, value in given if value is not None}
-    return ListFilters(equals, search_text(q, search))
+    member_of = {"team": team} if team is not None else {}
+    return ListFilters(equals, search_text(q, search), member_of=member_of)
 
 
 USERS = Collection(

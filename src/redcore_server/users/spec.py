@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redcore_server import errors
 from redcore_server.kit import metadata
-from redcore_server.kit.spec import ResourceSpec
+from redcore_server.kit.spec import Membership, ResourceSpec
 from redcore_server.users.schemas import ID_PREFIX, User
 
 
@@ -22,6 +22,8 @@ USERS = ResourceSpec(
     searchable=("name", "email"),
     fts_table="users_fts",
     filterable=("role", "status", "external_id"),
+    # ?team=team_…: the team's members (``teams/tables.py``; its primary key serves the lookup)
+    memberships={"team": Membership(table="team_members", key="team_id", member="user_id")},
     writable=("email_key", "password_hash"),
     fixed=("last_login",),  # set by signing in, never by an update
     decoders={  # 0/1 on SQLite; JSON text

@@ -60,7 +60,7 @@ async def test_a_viewer_changes_their_name_and_password(
         second.session.id,
         organization,
     )
-    assert me.scopes == ["users:read", "products:read", "events:read"]
+    assert me.scopes == ["users:read", "products:read", "events:read", "teams:read"]
 
     updated = await done(as_user.me.update(name="Victoria Viewer", avatar="https://img.example/v.png"))
     assert (updated.user.name, updated.user.avatar, updated.user.role) == (

@@ -133,3 +133,19 @@ async def test_the_external_id_filter_is_served_by_its_unique_index(tenant: Tena
     for plan in (page_plan, count_plan):
         assert "Seq Scan" not in plan, plan
         assert "uq_users_org_id_external_id" in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["created_at", "name", "email"])
+async def test_the_team_filter_is_served_by_the_membership_key(tenant: Tenant, sort: str) -> None:
+    """``/v1/users?team=`` and a team's member list: each user is looked up in ``team_members`` by its
+    primary key (team_id, user_id), never by a scan of either table."""
+    req = PageRequest(limit=20, sort=sort, order="desc", member_of={"team": "team_x"})
+    page_plan, count_plan = await plans_for(tenant, USERS.spec, req)
+    for plan in (page_plan, count_plan):
+        assert "Seq Scan" not in plan, plan
+        assert "SCAN users\n" not in plan + "\n" and "SCAN team_members\n" not in plan + "\n", plan
+        assert (
+            "pk_team_members" in plan
+            or "team_members USING PRIMARY KEY" in plan
+            or "sqlite_autoindex_team_members" in plan
+        ), plan

@@ -7,7 +7,7 @@ Columns are added in place on both databases (SQLite's ``ADD COLUMN``: rebuildin
 ``products`` would drop their full-text triggers), and dropped natively on the way down.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-03
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0014"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
