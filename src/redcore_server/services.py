@@ -28,6 +28,7 @@ from redcore_server.passwords import PasswordHasher
 from redcore_server.products.service import ProductService
 from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.ratelimit.redis_limiter import RedisLink
+from redcore_server.roles.service import RoleService
 from redcore_server.sessions.service import SessionService, SignInPolicy
 from redcore_server.users.service import UserService
 from redcore_server.webhooks.service import DeliveryService, WebhookEndpointService
@@ -47,6 +48,7 @@ class Services:
     keys: KeyService
     organization: OrganizationService
     me: MeService
+    roles: RoleService
 
     def dependencies(self) -> dict[str, Provide]:
         """One provider per service, named as the field (``users``, ``sessions``…)."""
@@ -109,4 +111,5 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
         keys=KeyService(record),
         organization=organization,
         me=MeService(users, organization, hasher, password_failures, settings.signin_failure_limit),
+        roles=RoleService(record),
     )

@@ -23,6 +23,7 @@ DOMAINS = (
     "webhooks",
     "erasure",
     "me",
+    "roles",
 )
 ASSEMBLY = {"app.py", "services.py", "background.py", "tables.py", "__main__.py", "cli"}  # modules and packages
 

@@ -6,22 +6,26 @@ from typing import Annotated
 
 from litestar.params import Parameter
 
+from redcore_server import errors
 from redcore_server.auth.scopes import USERS_READ, USERS_WRITE
 from redcore_server.kit.params import search_text, text_parameter
 from redcore_server.kit.routes import Collection, ListFilters, collection_controller
+from redcore_server.roles.schemas import ROLE_KEY
 from redcore_server.users import spec
-from redcore_server.users.schemas import Role, Status, UserCreate, UserUpdate
+from redcore_server.users.schemas import Status, UserCreate, UserUpdate
 from redcore_server.users.service import UserService
 
 
 def user_filters(
-    role: Annotated[Role | None, Parameter(description="Only users with this role.")] = None,
+    role: Annotated[str | None, text_parameter("Only users with this role (any role key).", max_length=32)] = None,
     status: Annotated[Status | None, Parameter(description="Only users with this status.")] = None,
     q: Annotated[
         str | None, text_parameter("Partial, case-insensitive match on name or email.", max_length=200)
     ] = None,
     search: Annotated[str | None, text_parameter("Alias of `q`.", max_length=200)] = None,
 ) -> ListFilters:
+    if role is not None and not ROLE_KEY.fullmatch(role):
+        raise errors.ValidationError.of(("role", "is not a role key"))
     equals = {name: value for name, value in (("role", role), ("status", status)) if value is not None}
     return ListFilters(equals, search_text(q, search))
 
@@ -35,7 +39,8 @@ USERS = Collection(
     create_model=UserCreate,
     update_model=UserUpdate,
     write_scope=USERS_WRITE,
-    create_doc="Create a user; `role` defaults to `viewer`. Without a `password` the user is "
-    "`pending_invite`; with one (8–128 characters, stored only as Argon2id), `active`.",
+    create_doc="Create a user; `role` (any role key of the organization, else 400) defaults to `viewer`. "
+    "Without a `password` the user is `pending_invite`; with one (8–128 characters, stored only as Argon2id), "
+    "`active`.",
 )
 UserController = collection_controller(USERS)

@@ -4,7 +4,6 @@ import sqlalchemy as sa
 
 from redcore_server.db.metadata import SeqKey, Timestamp, metadata
 
-ROLES = ("admin", "editor", "viewer")
 STATUSES = ("active", "inactive", "pending_invite", "suspended")
 
 users = sa.Table(
@@ -19,14 +18,13 @@ users = sa.Table(
     # Whether the user proved they receive mail at ``email`` (an invitation accepted, a link followed).
     sa.Column("email_verified", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),  # a role key of the organization (roles/: checked, not a CHECK)
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("avatar", sa.String(2048), nullable=True),
     sa.Column("password_hash", sa.Text(), nullable=True),
     sa.Column("last_login", Timestamp, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
-    sa.CheckConstraint(f"role IN {ROLES!r}", name="role"),
     sa.CheckConstraint(f"status IN {STATUSES!r}", name="status"),
     sa.Index("uq_users_id", "id", unique=True),
     sa.Index("uq_users_org_id_email_key", "org_id", "email_key", unique=True),

@@ -57,6 +57,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "update_organization": {"base_currency": "USD"},
     "update_me": {"name": "Hostile"},
     "change_my_password": {"current_password": "hostile-password", "new_password": "hostile-password"},
+    "create_role": {"key": "hostile", "name": "Hostile", "scopes": ["users:read"]},
+    "update_role": {"name": "Hostile"},
 }
 USER_TOKEN_ONLY = {"update_me", "change_my_password"}  # an API key is refused (403) before its body is read
 
