@@ -62,7 +62,7 @@ def upgrade() -> None:
                 " AND conname LIKE '%users_role'"
             )
         ).scalar_one()
-        op.drop_constraint(name, "users", type_="check")
+        op.execute(f'ALTER TABLE users DROP CONSTRAINT "{name}"')  # as named: no naming convention again
         op.alter_column("users", "role", type_=sa.String(32), existing_nullable=False)
 
 
