@@ -16,6 +16,7 @@ from redcore.resources.invitations import AsyncInvitations, Invitations
 from redcore.resources.me import AsyncMe, MeResource
 from redcore.resources.organization import AsyncOrganizationResource, OrganizationResource
 from redcore.resources.products import AsyncProducts, Products
+from redcore.resources.roles import AsyncRoles, Roles
 from redcore.resources.users import AsyncUsers, Users
 from redcore.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
 
@@ -58,6 +59,7 @@ class Client(SyncAPIClient):
     api_keys: ApiKeys
     organization: OrganizationResource
     me: MeResource
+    roles: Roles
 
     def __init__(
         self,
@@ -85,6 +87,7 @@ class Client(SyncAPIClient):
         self.api_keys = ApiKeys(self)
         self.organization = OrganizationResource(self)
         self.me = MeResource(self)
+        self.roles = Roles(self)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -108,6 +111,7 @@ class AsyncClient(AsyncAPIClient):
     api_keys: AsyncApiKeys
     organization: AsyncOrganizationResource
     me: AsyncMe
+    roles: AsyncRoles
 
     def __init__(
         self,
@@ -135,3 +139,4 @@ class AsyncClient(AsyncAPIClient):
         self.api_keys = AsyncApiKeys(self)
         self.organization = AsyncOrganizationResource(self)
         self.me = AsyncMe(self)
+        self.roles = AsyncRoles(self)

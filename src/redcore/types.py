@@ -15,6 +15,7 @@ from typing import Literal, Required, TypedDict
 
 from redcore._models import (
     ApiKey,
+    BuiltInRole,
     DeliveryStatus,
     Event,
     EventType,
@@ -47,6 +48,7 @@ __all__ = [
     "ApiKeyFilters",
     "ApiKeyListParams",
     "ApiKeyUpdateParams",
+    "BuiltInRole",
     "DeliveryStatus",
     "Event",
     "EventFilters",
@@ -69,6 +71,10 @@ __all__ = [
     "ProductStatus",
     "ProductUpdateParams",
     "Role",
+    "RoleCreateParams",
+    "RoleFilters",
+    "RoleListParams",
+    "RoleUpdateParams",
     "Scope",
     "Session",
     "SessionFilters",
@@ -97,7 +103,7 @@ __all__ = [
 class UserFilters(TypedDict, total=False):
     """What narrows and orders a list of users (``list_all`` and ``iter`` take these)."""
 
-    role: Role
+    role: str  # "admin", "editor", "viewer" or a custom role's key
     status: UserStatus
     q: str  # partial, case-insensitive match on name or email
     search: str  # alias of q
@@ -119,7 +125,7 @@ class UserCreateParams(TypedDict, total=False):
 
     email: Required[str]
     name: Required[str]
-    role: Role  # default "viewer"
+    role: str  # any role key of the organization; default "viewer"
     password: str  # 8-128 characters
     avatar: str | None
 
@@ -129,7 +135,7 @@ class UserUpdateParams(TypedDict, total=False):
 
     name: str
     email: str
-    role: Role
+    role: str  # "admin", "editor", "viewer" or a custom role's key
     status: Literal["active", "inactive", "suspended"]
     avatar: str | None
     password: str
@@ -315,3 +321,35 @@ class ApiKeyUpdateParams(TypedDict, total=False):
     """``api_keys.update``: only the name changes; ``name=None`` clears it."""
 
     name: Required[str | None]
+
+
+class RoleFilters(TypedDict, total=False):
+    """What orders a list of roles (``list_all`` and ``iter`` take these)."""
+
+    sort: Literal["created_at", "key", "name"]
+    order: Order
+
+
+class RoleListParams(RoleFilters, total=False):
+    """``roles.list``: the order plus one page's position."""
+
+    limit: int
+    offset: int
+    page: int
+    starting_after: str
+
+
+class RoleCreateParams(TypedDict):
+    """``roles.create``: ``key`` (lowercase ``[a-z][a-z0-9_-]{0,31}``, never changes), ``name``
+    (1-200 characters) and ``scopes`` (at least one; the caller must hold them all)."""
+
+    key: str
+    name: str
+    scopes: list[Scope]
+
+
+class RoleUpdateParams(TypedDict, total=False):
+    """``roles.update``: only the fields given change."""
+
+    name: str
+    scopes: list[Scope]

@@ -1,5 +1,5 @@
 """The API's collections, as attributes of a client: ``client.users``, ``client.products``,
-``client.events``, ``client.webhook_endpoints``, ``client.api_keys``; signing in as a user and account
+``client.events``, ``client.webhook_endpoints``, ``client.api_keys``, ``client.roles``; signing in as a user and account
 emails: ``client.auth``; accepting an invitation: ``client.invitations``; the credential's organization
 and the caller: ``client.organization``, ``client.me``."""
 
@@ -10,6 +10,7 @@ from redcore.resources.invitations import AsyncInvitations, Invitations
 from redcore.resources.me import AsyncMe, MeResource
 from redcore.resources.organization import AsyncOrganizationResource, OrganizationResource
 from redcore.resources.products import AsyncProducts, Products
+from redcore.resources.roles import AsyncRoles, Roles
 from redcore.resources.users import AsyncUsers, Users
 from redcore.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
 
@@ -22,6 +23,7 @@ __all__ = [
     "AsyncMe",
     "AsyncOrganizationResource",
     "AsyncProducts",
+    "AsyncRoles",
     "AsyncUsers",
     "AsyncWebhookEndpoints",
     "Auth",
@@ -30,6 +32,7 @@ __all__ = [
     "MeResource",
     "OrganizationResource",
     "Products",
+    "Roles",
     "Users",
     "WebhookEndpoints",
 ]
