@@ -94,6 +94,11 @@ class RoleService:
             raise _not_found(key)
         return role
 
+    async def all(self, db: Executor, org_id: str) -> list[Role]:
+        """Every role of the organization: the built-in ones, then the custom ones by key."""
+        custom = sorted(await repository.list_for_org(db, org_id), key=lambda role: role.key)
+        return await self._built_ins(db, org_id) + custom
+
     async def list(self, db: Executor, org_id: str, req: PageRequest) -> tuple[list[Role], PageResult]:
         """The built-in roles and the custom ones (at most :data:`MAX_ROLES`), sorted and paged here."""
         sort = req.sort if req.sort is not None else "created_at"
