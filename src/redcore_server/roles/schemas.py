@@ -8,11 +8,9 @@ import msgspec
 
 from redcore_server.auth.scopes import ALL_SCOPES
 from redcore_server.keys.schemas import Scope
-from redcore_server.text import NonBlank, SingleLine
+from redcore_server.text import ROLE_KEY_PATTERN, NonBlank, RoleKeyText
 
-# What a role key looks like; checked by the service (a body string's pattern documents only the
-# control-character rule, ``text.py``), so a bad key is a 400 naming its field all the same.
-ROLE_KEY = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+ROLE_KEY = re.compile(ROLE_KEY_PATTERN[1:-1])  # what a role key looks like (``text.py``: its rule)
 RoleKey = Annotated[
     str,
     msgspec.Meta(
@@ -20,7 +18,7 @@ RoleKey = Annotated[
         max_length=32,
         description="A role key of the organization: `admin`, `editor`, `viewer` or one of its custom roles",
     ),
-    SingleLine,
+    RoleKeyText,
 ]
 RoleName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="What people call the role"), NonBlank]
 RoleScopes = Annotated[
@@ -49,7 +47,7 @@ class RoleCreate(msgspec.Struct, forbid_unknown_fields=True):
         msgspec.Meta(
             min_length=1, max_length=32, description="Lowercase `[a-z][a-z0-9_-]{0,31}`: `member`, `moderator`"
         ),
-        SingleLine,
+        RoleKeyText,
     ]
     name: RoleName
     scopes: RoleScopes

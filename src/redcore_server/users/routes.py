@@ -6,26 +6,27 @@ from typing import Annotated
 
 from litestar.params import Parameter
 
-from redcore_server import errors
 from redcore_server.auth.scopes import USERS_READ, USERS_WRITE
 from redcore_server.kit.params import search_text, text_parameter
 from redcore_server.kit.routes import Collection, ListFilters, collection_controller
-from redcore_server.roles.schemas import ROLE_KEY
 from redcore_server.users import spec
 from redcore_server.users.schemas import Status, UserCreate, UserUpdate
 from redcore_server.users.service import UserService
 
 
 def user_filters(
-    role: Annotated[str | None, text_parameter("Only users with this role (any role key).", max_length=32)] = None,
+    role: Annotated[
+        str | None,
+        text_parameter(
+            "Only users with this role (any role key; one the organization lacks matches nobody).", max_length=32
+        ),
+    ] = None,
     status: Annotated[Status | None, Parameter(description="Only users with this status.")] = None,
     q: Annotated[
         str | None, text_parameter("Partial, case-insensitive match on name or email.", max_length=200)
     ] = None,
     search: Annotated[str | None, text_parameter("Alias of `q`.", max_length=200)] = None,
 ) -> ListFilters:
-    if role is not None and not ROLE_KEY.fullmatch(role):
-        raise errors.ValidationError.of(("role", "is not a role key"))
     equals = {name: value for name, value in (("role", role), ("status", status)) if value is not None}
     return ListFilters(equals, search_text(q, search))
 
