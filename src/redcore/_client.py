@@ -16,6 +16,7 @@ from redcore.resources.invitations import AsyncInvitations, Invitations
 from redcore.resources.me import AsyncMe, MeResource
 from redcore.resources.organization import AsyncOrganizationResource, OrganizationResource
 from redcore.resources.products import AsyncProducts, Products
+from redcore.resources.roles import AsyncRoles, Roles
 from redcore.resources.teams import AsyncTeams, Teams
 from redcore.resources.users import AsyncUsers, Users
 from redcore.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
@@ -60,6 +61,7 @@ class Client(SyncAPIClient):
     organization: OrganizationResource
     me: MeResource
     teams: Teams
+    roles: Roles
 
     def __init__(
         self,
@@ -88,6 +90,7 @@ class Client(SyncAPIClient):
         self.organization = OrganizationResource(self)
         self.me = MeResource(self)
         self.teams = Teams(self)
+        self.roles = Roles(self)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -112,6 +115,7 @@ class AsyncClient(AsyncAPIClient):
     organization: AsyncOrganizationResource
     me: AsyncMe
     teams: AsyncTeams
+    roles: AsyncRoles
 
     def __init__(
         self,
@@ -140,3 +144,4 @@ class AsyncClient(AsyncAPIClient):
         self.organization = AsyncOrganizationResource(self)
         self.me = AsyncMe(self)
         self.teams = AsyncTeams(self)
+        self.roles = AsyncRoles(self)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import msgspec
 
-Role = Literal["admin", "editor", "viewer"]
+BuiltInRole = Literal["admin", "editor", "viewer"]  # a user's role is one of these or a custom role's key
 UserStatus = Literal["active", "inactive", "pending_invite", "suspended"]
 ProductStatus = Literal["available", "out_of_stock", "discontinued"]
 Order = Literal["asc", "desc"]
@@ -91,7 +91,7 @@ class UserProfile(Model, kw_only=True):
     email: str
     email_verified: bool = False  # whether the user proved they receive mail at ``email``
     name: str
-    role: str  # "admin" | "editor" | "viewer"
+    role: str  # "admin" | "editor" | "viewer" | a custom role's key
     status: str  # "active" | "inactive" | "pending_invite" | "suspended"
     avatar: str | None = None
     last_login: datetime | None = None
@@ -138,6 +138,19 @@ class ApiKey(Model, kw_only=True):
     last_used_at: datetime | None = None
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class Role(Model, kw_only=True):
+    """A role of the organization: a named set of scopes that a user's access token carries. The
+    built-in ``admin``, ``editor`` and ``viewer`` (``built_in``) are read like the others but never
+    changed or deleted; custom roles (``member``, ``moderator``…) are the organization's own."""
+
+    key: str
+    name: str
+    scopes: list[str]  # Scope values; read as plain strings so a newer server's scopes decode too
+    built_in: bool = False
+    created_at: datetime
+    updated_at: datetime
 
 
 class NewApiKey(ApiKey, kw_only=True):

@@ -15,6 +15,7 @@ from typing import Any, Literal, Required, TypedDict
 
 from redcore._models import (
     ApiKey,
+    BuiltInRole,
     DeliveryStatus,
     Event,
     EventType,
@@ -50,6 +51,7 @@ __all__ = [
     "ApiKeyFilters",
     "ApiKeyListParams",
     "ApiKeyUpdateParams",
+    "BuiltInRole",
     "DeliveryStatus",
     "Event",
     "EventFilters",
@@ -72,6 +74,10 @@ __all__ = [
     "ProductStatus",
     "ProductUpdateParams",
     "Role",
+    "RoleCreateParams",
+    "RoleFilters",
+    "RoleListParams",
+    "RoleUpdateParams",
     "Scope",
     "Session",
     "SessionFilters",
@@ -109,7 +115,7 @@ __all__ = [
 class UserFilters(TypedDict, total=False):
     """What narrows and orders a list of users (``list_all`` and ``iter`` take these)."""
 
-    role: Role
+    role: str  # "admin", "editor", "viewer" or a custom role's key
     status: UserStatus
     q: str  # partial, case-insensitive match on name or email
     search: str  # alias of q
@@ -133,7 +139,7 @@ class UserCreateParams(TypedDict, total=False):
 
     email: Required[str]
     name: Required[str]
-    role: Role  # default "viewer"
+    role: str  # any role key of the organization; default "viewer"
     password: str  # 8-128 characters
     avatar: str | None
     external_id: str | None  # 1-255 characters, one line; unique per organization
@@ -148,7 +154,7 @@ class UserUpdateParams(TypedDict, total=False):
 
     name: str
     email: str
-    role: Role
+    role: str  # "admin", "editor", "viewer" or a custom role's key
     status: Literal["active", "inactive", "suspended"]
     avatar: str | None
     password: str
@@ -353,6 +359,17 @@ class TeamFilters(TypedDict, total=False):
 class TeamListParams(TeamFilters, total=False):
     """``teams.list``: the filters plus one page's position (``offset``, ``page`` or ``starting_after``)."""
 
+
+class RoleFilters(TypedDict, total=False):
+    """What orders a list of roles (``list_all`` and ``iter`` take these)."""
+
+    sort: Literal["created_at", "key", "name"]
+    order: Order
+
+
+class RoleListParams(RoleFilters, total=False):
+    """``roles.list``: the order plus one page's position."""
+
     limit: int
     offset: int
     page: int
@@ -376,7 +393,7 @@ class TeamUpdateParams(TypedDict, total=False):
 class TeamMemberFilters(TypedDict, total=False):
     """What narrows and orders a team's members (``iter_members`` takes these): the users list's."""
 
-    role: Role
+    role: str  # any role key of the organization
     status: UserStatus
     q: str  # partial, case-insensitive match on name or email
     sort: UserSort
@@ -390,3 +407,19 @@ class TeamMemberListParams(TeamMemberFilters, total=False):
     offset: int
     page: int
     starting_after: str
+
+
+class RoleCreateParams(TypedDict):
+    """``roles.create``: ``key`` (lowercase ``[a-z][a-z0-9_-]{0,31}``, never changes), ``name``
+    (1-200 characters) and ``scopes`` (at least one; the caller must hold them all)."""
+
+    key: str
+    name: str
+    scopes: list[Scope]
+
+
+class RoleUpdateParams(TypedDict, total=False):
+    """``roles.update``: only the fields given change."""
+
+    name: str
+    scopes: list[Scope]

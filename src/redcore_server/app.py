@@ -46,6 +46,7 @@ from redcore_server.orgs.routes import OrganizationController
 from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.ratelimit.redis_limiter import RedisLink
+from redcore_server.roles.routes import RoleController
 from redcore_server.services import Services, build_services
 from redcore_server.sessions.credentials import AccessTokens
 from redcore_server.sessions.routes import AuthController, UserSessionsController
@@ -147,6 +148,7 @@ def _v1(services: Services) -> Router:
             MeController,
             collection_router(TeamController, services.teams),
             TeamMembersController,
+            RoleController,
         ],
         before_request=authenticate_request,
     )

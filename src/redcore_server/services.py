@@ -28,6 +28,7 @@ from redcore_server.passwords import PasswordHasher
 from redcore_server.products.service import ProductService
 from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.ratelimit.redis_limiter import RedisLink
+from redcore_server.roles.service import RoleService
 from redcore_server.sessions.service import SessionService, SignInPolicy
 from redcore_server.teams.service import TeamService
 from redcore_server.users.service import UserService
@@ -49,6 +50,7 @@ class Services:
     organization: OrganizationService
     me: MeService
     teams: TeamService
+    roles: RoleService
 
     def dependencies(self) -> dict[str, Provide]:
         """One provider per service, named as the field (``users``, ``sessions``…)."""
@@ -112,4 +114,5 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
         organization=organization,
         me=MeService(users, organization, hasher, password_failures, settings.signin_failure_limit),
         teams=TeamService(record),
+        roles=RoleService(record),
     )

@@ -19,6 +19,7 @@ def all_tables() -> sa.MetaData:
     from redcore_server.mail import tables as _mail  # noqa: F401
     from redcore_server.orgs import tables as _orgs  # noqa: F401
     from redcore_server.products import tables as _products  # noqa: F401
+    from redcore_server.roles import tables as _roles  # noqa: F401
     from redcore_server.sessions import tables as _sessions  # noqa: F401
     from redcore_server.teams import tables as _teams  # noqa: F401
     from redcore_server.users import tables as _users  # noqa: F401

@@ -68,6 +68,9 @@ MultiLine = msgspec.Meta(pattern=MULTI_LINE_PATTERN)
 Secret = msgspec.Meta(pattern=NO_NUL_PATTERN)
 NonBlank = msgspec.Meta(pattern=NAME_PATTERN)
 HttpUrl = msgspec.Meta(pattern=HTTP_URL_PATTERN)
+# A role's key (``roles/``): a lowercase letter, then up to 31 of a-z, 0-9, ``_`` and ``-``.
+ROLE_KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
+RoleKeyText = msgspec.Meta(pattern=ROLE_KEY_PATTERN)
 
 _RULES: dict[str, tuple[re.Pattern[str], str]] = {
     SINGLE_LINE_PATTERN: (re.compile(r"[\x00-\x1f\x7f]"), f"must not contain control characters ({CONTROL_RANGE})"),
@@ -79,6 +82,10 @@ _RULES: dict[str, tuple[re.Pattern[str], str]] = {
     NAME_PATTERN: (
         re.compile(r"[\x00-\x1f\x7f]"),
         f"must not be blank, nor contain control characters ({CONTROL_RANGE})",
+    ),
+    ROLE_KEY_PATTERN: (
+        re.compile(r"[\x00-\x1f\x7f]"),
+        "must be a lowercase letter then up to 31 of a-z, 0-9, `_` and `-` (a role's key)",
     ),
     HTTP_URL_PATTERN: (
         re.compile(r"[\x00-\x1f\x7f]"),

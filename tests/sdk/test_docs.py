@@ -327,3 +327,19 @@ def test_the_readme_organization_and_caller_example_runs_as_pasted(server: Serve
         assert re.fullmatch(r"org_\w+ \S.* USD", lines[1])
         assert re.fullmatch(r"dana@example.com ses_\w+", lines[2])
         assert lines[3] == "Dana Reyes"
+
+
+def test_the_readme_roles_example_runs_as_pasted(server: ServerProcess, sync_client: Client) -> None:
+    section = README.read_text().split("\n## Roles with the SDK\n", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDCORE_")}
+    env |= {"REDCORE_API_KEY": server.api_key, "REDCORE_BASE_URL": server.base_url}
+    out = subprocess.run([sys.executable, "-"], input=block, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "role"
+    assert lines[1] == "moderator ['users:read', 'users:write']"
+    assert "moderator False ['users:read', 'users:write']" in lines
+    assert "admin True" in "\n".join(lines)
+    assert lines[-1] == "role_in_use"
+    assert "moderator" not in [r.key for r in sync_client.roles.iter()]

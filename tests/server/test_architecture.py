@@ -24,6 +24,7 @@ DOMAINS = (
     "erasure",
     "me",
     "teams",
+    "roles",
 )
 ASSEMBLY = {"app.py", "services.py", "background.py", "tables.py", "__main__.py", "cli"}  # modules and packages
 

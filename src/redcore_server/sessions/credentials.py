@@ -1,5 +1,6 @@
 """Access tokens as bearer credentials (``auth/credentials.py``): their scopes follow the user's
-role as it is now."""
+role as it is now (a built-in's from ``ROLE_SCOPES``, a custom role's from its row, read with the
+token; a change of a role's scopes drops every process's credential cache)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ class AccessTokens:
             raise errors.AuthenticationFailed("The access token is not valid (revoked, or replaced by a refresh).")
         if grant.expires_at <= utcnow():
             raise errors.TokenExpired("The access token has expired; exchange the refresh token for a new one.")
-        return Principal(
-            org_id=grant.org_id, credential_id=grant.session_id, scopes=ROLE_SCOPES[grant.role], user_id=grant.user_id
-        )
+        built_in = ROLE_SCOPES.get(grant.role)
+        scopes = built_in if built_in is not None else frozenset((grant.role_scopes or "").split())
+        return Principal(org_id=grant.org_id, credential_id=grant.session_id, scopes=scopes, user_id=grant.user_id)
 
     async def touch(self, db: Executor, credential_id: str, now: datetime) -> None:
         await repository.touch(db, credential_id, now)

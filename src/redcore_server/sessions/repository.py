@@ -49,6 +49,7 @@ class AccessGrant(msgspec.Struct, frozen=True):
     org_id: str
     user_id: str
     role: Role
+    role_scopes: str | None  # a custom role's scopes as they are now (space-separated); None for a built-in
     user_status: Status
     expires_at: datetime  # the access token's own expiry, not the session's
 
@@ -64,13 +65,17 @@ class RefreshGrant(msgspec.Struct, frozen=True):
 
 
 _SESSION = {"session_id": "s.id", "org_id": "s.org_id", "user_id": "s.user_id", "user_status": "u.status"}
-_ACCESS = Columns(AccessGrant, sources=_SESSION | {"role": "u.role", "expires_at": "s.access_expires_at"})
+_ACCESS = Columns(
+    AccessGrant,
+    sources=_SESSION | {"role": "u.role", "role_scopes": "r.scopes", "expires_at": "s.access_expires_at"},
+)
 _REFRESH = Columns(RefreshGrant, sources=_SESSION | {"expires_at": "s.expires_at"})
 
 
 async def by_access_hash(db: Executor, digest: str) -> AccessGrant | None:
     row = await db.fetchrow(
-        f"SELECT {_ACCESS.select} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.access_hash = $1",
+        f"SELECT {_ACCESS.select} FROM sessions s JOIN users u ON u.id = s.user_id"
+        " LEFT JOIN roles r ON r.org_id = u.org_id AND r.key = u.role WHERE s.access_hash = $1",
         digest,
     )
     return None if row is None else _ACCESS.from_row(row)

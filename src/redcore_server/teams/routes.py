@@ -28,7 +28,7 @@ from redcore_server.kit.routes import Collection, ListFilters, collection_contro
 from redcore_server.teams import spec
 from redcore_server.teams.schemas import TeamCreate, TeamUpdate
 from redcore_server.teams.service import TeamService
-from redcore_server.users.schemas import Role, Status, User
+from redcore_server.users.schemas import Status, User
 from redcore_server.users.spec import USERS
 
 CallerRequest = Request[Principal, Any, Any]
@@ -43,7 +43,12 @@ def team_filters(
 
 
 def member_filters(
-    role: Annotated[Role | None, Parameter(description="Only members with this role.")] = None,
+    role: Annotated[
+        str | None,
+        text_parameter(
+            "Only members with this role (any role key; one the organization lacks matches nobody).", max_length=32
+        ),
+    ] = None,
     status: Annotated[Status | None, Parameter(description="Only members with this status.")] = None,
     q: Annotated[
         str | None, text_parameter("Partial, case-insensitive match on name or email.", max_length=200)

@@ -8,6 +8,7 @@ from redcore_server.auth.privileges import require_role
 from redcore_server.db import Executor
 from redcore_server.db.uow import Actor
 from redcore_server.ids import has_prefix
+from redcore_server.roles.service import role_scopes
 from redcore_server.users import repository
 from redcore_server.users.schemas import ID_PREFIX
 
@@ -22,7 +23,17 @@ async def require_user_privilege(
     role = await repository.role_of(tx, org_id, user_id) if has_prefix(user_id, ID_PREFIX) else None
     if role is None:
         raise errors.NotFound(f"No user with id {user_id!r}.")
-    require_role(actor, role, f"Changing a user whose role is `{role}`")
+    require_role(actor, role, f"Changing a user whose role is `{role}`", await role_scopes(tx, org_id, role))
     if new_role is not None and new_role != role:
-        require_role(actor, new_role, f"Giving a user the role `{new_role}`")
+        await require_role_given(tx, actor, org_id, new_role, f"Giving a user the role `{new_role}`")
     return role
+
+
+async def require_role_given(tx: Executor, actor: Actor | None, org_id: str, role: str, doing: str) -> None:
+    """``role`` must be a role of the organization (else 400 naming ``role``) whose every scope the
+    actor holds. A custom role's row stays share-locked until the transaction ends, so it cannot be
+    deleted while the user it is given to is written (``roles/service.py``)."""
+    scopes = await role_scopes(tx, org_id, role, lock=True)
+    if scopes is None:
+        raise errors.ValidationError.of(("role", f"no role `{role}` in this organization"))
+    require_role(actor, role, doing, scopes)

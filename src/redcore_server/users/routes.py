@@ -10,12 +10,17 @@ from redcore_server.auth.scopes import USERS_READ, USERS_WRITE
 from redcore_server.kit.params import search_text, text_parameter
 from redcore_server.kit.routes import Collection, ListFilters, collection_controller
 from redcore_server.users import spec
-from redcore_server.users.schemas import Role, Status, UserCreate, UserUpdate
+from redcore_server.users.schemas import Status, UserCreate, UserUpdate
 from redcore_server.users.service import UserService
 
 
 def user_filters(
-    role: Annotated[Role | None, Parameter(description="Only users with this role.")] = None,
+    role: Annotated[
+        str | None,
+        text_parameter(
+            "Only users with this role (any role key; one the organization lacks matches nobody).", max_length=32
+        ),
+    ] = None,
     status: Annotated[Status | None, Parameter(description="Only users with this status.")] = None,
     q: Annotated[
         str | None, text_parameter("Partial, case-insensitive match on name or email.", max_length=200)
@@ -43,9 +48,9 @@ USERS = Collection(
     create_model=UserCreate,
     update_model=UserUpdate,
     write_scope=USERS_WRITE,
-    create_doc="Create a user; `role` defaults to `viewer`. Without a `password` the user is "
-    "`pending_invite`; with one (8–128 characters, stored only as Argon2id), `active`. `external_id` is "
-    "unique per organization; `public_metadata` and `private_metadata` are stored as given (`null` values "
-    "dropped); `private_metadata` is never shown through `/v1/me`.",
+    create_doc="Create a user; `role` (any role key of the organization, else 400) defaults to `viewer`. "
+    "Without a `password` the user is `pending_invite`; with one (8–128 characters, stored only as Argon2id), "
+    "`active`. `external_id` is unique per organization; `public_metadata` and `private_metadata` are stored "
+    "as given (`null` values dropped); `private_metadata` is never shown through `/v1/me`.",
 )
 UserController = collection_controller(USERS)

@@ -6,11 +6,12 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from redcore_server.kit.metadata import Metadata, MetadataPatch
+from redcore_server.roles.schemas import RoleKey
 from redcore_server.text import HttpUrl, NonBlank, Secret, SingleLine
 
 ID_PREFIX = "usr"  # user ids are ``usr_…`` (``ids.new_id``)
 
-Role = Literal["admin", "editor", "viewer"]
+Role = RoleKey  # any role key of the organization (built in or custom); the service checks it exists
 Status = Literal["active", "inactive", "pending_invite", "suspended"]
 SettableStatus = Literal["active", "inactive", "suspended"]
 

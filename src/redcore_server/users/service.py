@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from redcore_server.auth.privileges import refuse_own, require_role
+from redcore_server.auth.privileges import refuse_own
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.erasure.service import request_user_erasure
 from redcore_server.ids import utcnow
@@ -17,7 +17,7 @@ from redcore_server.passwords import PasswordHasher
 from redcore_server.text import HTTP_URL_PATTERN
 from redcore_server.users import repository
 from redcore_server.users.emails import InvalidEmail, email_key, normalize_email
-from redcore_server.users.privileges import require_user_privilege
+from redcore_server.users.privileges import require_role_given, require_user_privilege
 from redcore_server.users.schemas import User, UserCreate, UserUpdate
 
 HTTP_URL = re.compile(HTTP_URL_PATTERN)
@@ -98,7 +98,8 @@ class UserService(ResourceService[User]):
 
     async def create(self, uow: UnitOfWork, org_id: str, data: UserCreate) -> User:
         """Without a password the user is invited (``pending_invite``); with one, ``active``."""
-        require_role(uow.actor, data.role, f"Creating a user with the role `{data.role}`")
+        doing = f"Creating a user with the role `{data.role}`"
+        await require_role_given(uow.db, uow.actor, org_id, data.role, doing)  # before the slow hash
         problems: Problems = []
         email = _check_email(data.email, problems)
         name = display_name(data.name, problems)
@@ -120,7 +121,9 @@ class UserService(ResourceService[User]):
             private_metadata=metadata.given(data.private_metadata),
         )
         extra = {"password_hash": password_hash, "email_key": email_key(email), **stored}
-        await self.insert(await uow.tx(), uow, org_id, user, extra)
+        tx = await uow.tx()
+        await require_role_given(tx, uow.actor, org_id, data.role, doing)  # again, locked: see roles/service.py
+        await self.insert(tx, uow, org_id, user, extra)
         if password_hash is None and self._invitations is not None:
             await self._invitations.invite(uow, org_id, user)  # the email goes out once this commits
         return user

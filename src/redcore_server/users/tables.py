@@ -4,7 +4,6 @@ import sqlalchemy as sa
 
 from redcore_server.db.metadata import SeqKey, Timestamp, metadata
 
-ROLES = ("admin", "editor", "viewer")
 STATUSES = ("active", "inactive", "pending_invite", "suspended")
 
 users = sa.Table(
@@ -19,7 +18,7 @@ users = sa.Table(
     # Whether the user proved they receive mail at ``email`` (an invitation accepted, a link followed).
     sa.Column("email_verified", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),  # a role key of the organization (roles/: checked, not a CHECK)
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("avatar", sa.String(2048), nullable=True),
     sa.Column("password_hash", sa.Text(), nullable=True),
@@ -29,7 +28,6 @@ users = sa.Table(
     sa.Column("external_id", sa.String(255), nullable=True),  # the user's id elsewhere, compared exactly
     sa.Column("public_metadata", sa.Text(), nullable=False, server_default="{}"),  # JSON objects (kit/metadata.py)
     sa.Column("private_metadata", sa.Text(), nullable=False, server_default="{}"),
-    sa.CheckConstraint(f"role IN {ROLES!r}", name="role"),
     sa.CheckConstraint(f"status IN {STATUSES!r}", name="status"),
     sa.Index("uq_users_id", "id", unique=True),
     sa.Index("uq_users_org_id_email_key", "org_id", "email_key", unique=True),

@@ -60,6 +60,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "create_team": {"name": "Hostile"},
     "put_team": {"name": "Hostile"},
     "patch_team": {"name": "Hostile"},
+    "create_role": {"key": "hostile", "name": "Hostile", "scopes": ["users:read"]},
+    "update_role": {"name": "Hostile"},
 }
 USER_TOKEN_ONLY = {"update_me", "change_my_password"}  # an API key is refused (403) before its body is read
 

@@ -1,0 +1,1 @@
+"""Roles of an organization: the built-in ``admin``, ``editor`` and ``viewer`` and its custom ones."""
