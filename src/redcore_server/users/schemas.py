@@ -61,7 +61,10 @@ class User(msgspec.Struct):
 
 class UserProfile(msgspec.Struct):
     """A user as the user themselves sees it (``/v1/me``, signing in, following an emailed link):
-    everything but ``private_metadata``, which only callers with ``users:read`` see."""
+    everything but ``private_metadata``, which only callers with ``users:read`` see.
+
+    Deliberately not a base class of :class:`User`: a ``User`` handed where a ``UserProfile`` is
+    expected would then type-check, and answer with ``private_metadata``. ``profile_of`` converts."""
 
     id: str
     email: str
