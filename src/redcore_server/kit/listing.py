@@ -47,12 +47,13 @@ class PageRequest:
     ranges: list[tuple[str, str, Any]] = field(default_factory=list)  # (column, ">=" or "<", value)
     search: str | None = None
     member_of: dict[str, Any] = field(default_factory=dict)  # membership filter name → the value
+    count: bool = True  # whether the page needs its total (an export's walk does not)
 
 
 @dataclass(slots=True)
 class PageResult:
     rows: list[Row]
-    total: int
+    total: int | None  # None when not counted (``PageRequest.count`` false)
     has_more: bool
     next_cursor: str | None
 
@@ -185,12 +186,15 @@ async def fetch_page(db: Executor, spec: ResourceSpec[Any], org_id: str, req: Pa
         f" ORDER BY {sort.column} {direction}, id {direction} LIMIT ${n + 1} OFFSET ${n + 2}"
     )
     page_args = (*where.args, req.limit + 1, req.offset)
-    if isinstance(db, Database):  # a pool: the page and its total on two connections at once
+    total: int | None = None
+    if not req.count:
+        rows = await db.fetch(rows_sql, *page_args)
+    elif isinstance(db, Database):  # a pool: the page and its total on two connections at once
         rows, total = await asyncio.gather(db.fetch(rows_sql, *page_args), db.fetchval(count_sql, *count_args))
     else:  # one connection inside a transaction: one statement at a time
         rows = await db.fetch(rows_sql, *page_args)
         total = await db.fetchval(count_sql, *count_args)
-    total = int(total)
+    total = None if total is None else int(total)
 
     has_more = len(rows) > req.limit
     rows = rows[: req.limit]

@@ -93,6 +93,8 @@ def search_text(*candidates: str | None) -> str | None:
 
 def list_meta(req: PageRequest, result: PageResult) -> ListMeta:
     by_offset = req.cursor is None
+    if result.total is None:
+        raise ValueError("a list page for the API is always counted")
     return ListMeta(
         total=result.total,
         limit=req.limit,
