@@ -41,6 +41,7 @@ class UserListParams(UserFilters, total=False):
     offset: int
     page: int  # 1-based
     starting_after: str  # a previous page's meta.next_cursor
+    include_total: bool  # False: no count, meta.total is None
 
 
 class UserCreateParams(TypedDict, total=False):
@@ -105,6 +106,7 @@ class ProductListParams(ProductFilters, total=False):
     offset: int
     page: int
     starting_after: str
+    include_total: bool  # False: no count, meta.total is None
 
 
 class ProductCreateParams(TypedDict, total=False):
@@ -152,6 +154,7 @@ class EventListParams(EventFilters, total=False):
     offset: int
     page: int
     starting_after: str
+    include_total: bool  # False: no count, meta.total is None
 
 
 class WebhookEndpointFilters(TypedDict, total=False):
@@ -169,6 +172,7 @@ class WebhookEndpointListParams(WebhookEndpointFilters, total=False):
     offset: int
     page: int
     starting_after: str
+    include_total: bool  # False: no count, meta.total is None
 
 
 class WebhookEndpointCreateParams(TypedDict, total=False):
@@ -202,6 +206,7 @@ class WebhookDeliveryListParams(WebhookDeliveryFilters, total=False):
     offset: int
     page: int
     starting_after: str
+    include_total: bool  # False: no count, meta.total is None
 
 
 class SessionFilters(TypedDict, total=False):
@@ -218,6 +223,7 @@ class SessionListParams(SessionFilters, total=False):
     offset: int
     page: int
     starting_after: str
+    include_total: bool  # False: no count, meta.total is None
 
 
 class ApiKeyFilters(TypedDict, total=False):
@@ -235,6 +241,7 @@ class ApiKeyListParams(ApiKeyFilters, total=False):
     offset: int
     page: int
     starting_after: str
+    include_total: bool  # False: no count, meta.total is None
 
 
 class ApiKeyCreateParams(TypedDict, total=False):
@@ -272,6 +279,7 @@ class TeamListParams(TeamFilters, total=False):
     offset: int
     page: int
     starting_after: str
+    include_total: bool  # False: no count, meta.total is None
 
 
 class TeamCreateParams(TypedDict, total=False):
@@ -305,6 +313,7 @@ class TeamMemberListParams(TeamMemberFilters, total=False):
     offset: int
     page: int
     starting_after: str
+    include_total: bool  # False: no count, meta.total is None
 
 
 class RoleFilters(TypedDict, total=False):
@@ -321,6 +330,7 @@ class RoleListParams(RoleFilters, total=False):
     offset: int
     page: int
     starting_after: str
+    include_total: bool  # False: no count, meta.total is None
 
 
 class RoleCreateParams(TypedDict):

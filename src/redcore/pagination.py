@@ -23,15 +23,19 @@ DEFAULT_PAGE_SIZE = 100  # the API's largest page: the fewest round trips
 class ListMeta(Model):
     """Where a page sits in the whole list.
 
-    ``offset`` and ``page`` are None when the page was reached through a cursor. When ``has_more``,
-    pass ``next_cursor`` back as ``starting_after`` for the next page.
+    ``total`` counts the whole list; None when the request had ``include_total=False`` (what the
+    iterators send: they walk to the end and need no count). ``total_exact`` False means ``total``
+    is a lower bound (a search past 1,000 matches, another filter past 10,000): there are at least
+    that many. ``offset`` and ``page`` are None when the page was reached through a cursor. When
+    ``has_more``, pass ``next_cursor`` back as ``starting_after`` for the next page.
     """
 
-    total: int
+    total: int | None
     limit: int
+    total_exact: bool = True
     offset: int | None = None
     page: int | None = None
-    pages: int = 0
+    pages: int | None = None
     has_more: bool = False
     next_cursor: str | None = None
 
@@ -56,16 +60,18 @@ class Page(Model, Generic[M]):
         return self.meta.has_more and self.meta.next_cursor is not None
 
 
-def first_page_params(page_size: int, filters: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters of a walk's first page: the caller's filters, ``page_size`` items a page."""
+def first_page_params(page_size: int, filters: Mapping[str, Any], *, total: bool = True) -> dict[str, Any]:
+    """The parameters of a walk's first page: the caller's filters, ``page_size`` items a page, and
+    whether to count the whole list (``total``; a walk over items only does not)."""
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
-    return {**filters, "limit": page_size}
+    return {"include_total": total, **filters, "limit": page_size}
 
 
 def next_page_params(params: Mapping[str, Any], page: Page[Any]) -> dict[str, Any] | None:
-    """The parameters of the page after ``page`` (same filters, sort and size), or None at the end."""
+    """The parameters of the page after ``page`` (same filters, sort and size), or None at the end.
+    Later pages are never counted: the first page's ``meta.total`` is the walk's."""
     if not page.has_more:
         return None
     rest = {k: v for k, v in params.items() if k not in ("offset", "page", "starting_after")}
-    return {**rest, "starting_after": page.meta.next_cursor}
+    return {**rest, "include_total": False, "starting_after": page.meta.next_cursor}

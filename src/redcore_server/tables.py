@@ -16,6 +16,7 @@ def all_tables() -> sa.MetaData:
     from redcore_server.idempotency import tables as _idempotency  # noqa: F401
     from redcore_server.invitations import tables as _invitations  # noqa: F401
     from redcore_server.keys import tables as _keys  # noqa: F401
+    from redcore_server.kit import tables as _kit  # noqa: F401
     from redcore_server.mail import tables as _mail  # noqa: F401
     from redcore_server.orgs import tables as _orgs  # noqa: F401
     from redcore_server.products import tables as _products  # noqa: F401

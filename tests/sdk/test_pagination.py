@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from redcore import Client, ListMeta, Page, User
@@ -27,7 +28,9 @@ async def test_list_all_yields_every_page_once(api: Any, population: tuple[str, 
     tag, ids = population
     pages = await collect(api.users.list_all(q=tag, page_size=40))
     assert [len(page) for page in pages] == [40] * 6 + [10]
-    assert all(isinstance(page, Page) and page.meta.total == COUNT for page in pages)
+    assert all(isinstance(page, Page) for page in pages)
+    assert (pages[0].meta.total, pages[0].meta.total_exact) == (COUNT, True)  # counted once, on the first page
+    assert all(page.meta.total is None for page in pages[1:])
     assert pages[0].meta.offset == 0
     assert all(page.meta.offset is None for page in pages[1:])  # reached by cursor
     assert [page.has_more for page in pages] == [True] * 6 + [False]
@@ -77,14 +80,30 @@ async def test_page_size_is_checked_when_called(api: Any) -> None:
         api.users.iter(page_size=-1)
 
 
+def test_iter_never_asks_for_a_total(server: ServerProcess, population: tuple[str, list[str]]) -> None:
+    """An item walk does not use totals, so it never makes the server count: every request it sends
+    says ``include_total=false``."""
+    tag, _ = population
+    sent: list[httpx.URL] = []
+    hooks = {"request": [lambda request: sent.append(request.url)]}
+    with (
+        httpx.Client(event_hooks=hooks) as http,
+        Client(api_key=server.api_key, base_url=server.base_url, http_client=http) as client,
+    ):
+        assert len(list(client.users.iter(q=tag, page_size=100))) == COUNT
+    assert len(sent) == 3
+    assert all(url.params.get("include_total") == "false" for url in sent)
+
+
 def test_next_page_params_keeps_filters_and_drops_offsets() -> None:
     params = first_page_params(50, {"status": "active", "sort": "name"})
-    assert params == {"status": "active", "sort": "name", "limit": 50}
+    assert params == {"include_total": True, "status": "active", "sort": "name", "limit": 50}
     more = Page[User](data=[], meta=ListMeta(total=120, limit=50, has_more=True, next_cursor="abc"))
     assert next_page_params({**params, "offset": 0}, more) == {
         "status": "active",
         "sort": "name",
         "limit": 50,
+        "include_total": False,
         "starting_after": "abc",
     }
     last = Page[User](data=[], meta=ListMeta(total=120, limit=50, has_more=False))

@@ -108,7 +108,7 @@ class SyncReadOnlyCollection(SyncResource, Generic[M]):
         return self._walk(endpoints, first_page_params(page_size, filters))  # checks page_size now, not on next()
 
     def _items(self, endpoints: Endpoints[N], page_size: int, filters: Mapping[str, Any]) -> Iterator[N]:
-        pages = self._pages(endpoints, page_size, filters)
+        pages = self._walk(endpoints, first_page_params(page_size, filters, total=False))
         return (item for page in pages for item in page.data)
 
     def _walk(self, endpoints: Endpoints[N], params: dict[str, Any] | None) -> Iterator[Page[N]]:
@@ -154,7 +154,7 @@ class AsyncReadOnlyCollection(AsyncResource, Generic[M]):
         return self._walk(endpoints, first_page_params(page_size, filters))  # checks page_size now, not on anext()
 
     def _items(self, endpoints: Endpoints[N], page_size: int, filters: Mapping[str, Any]) -> AsyncIterator[N]:
-        pages = self._pages(endpoints, page_size, filters)
+        pages = self._walk(endpoints, first_page_params(page_size, filters, total=False))
         return (item async for page in pages for item in page.data)
 
     async def _walk(self, endpoints: Endpoints[N], params: dict[str, Any] | None) -> AsyncIterator[Page[N]]:

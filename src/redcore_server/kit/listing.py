@@ -4,7 +4,15 @@ A resource describes itself once in its :class:`~redcore_server.kit.spec.Resourc
 columns, sortable, searchable and filterable fields); :func:`fetch_page` builds and runs the two
 statements a page needs (the rows, and the total). Column names reach SQL only from the spec.
 Every shape it emits is served by an index: ``(org_id, [filter,] sort, id)`` B-trees, trigram GIN
-indexes for ``ILIKE`` search on PostgreSQL, an FTS5 trigram table on SQLite.
+indexes led by ``org_id`` for ``ILIKE`` search on PostgreSQL, an FTS5 trigram table on SQLite.
+
+Totals never grow with the organization. A list filtered only on the spec's ``counted_by`` columns
+(or by a membership alone, with ``counted_in``) reads its exact total from the counts the database
+keeps in the change's transaction (``list_counts``). Any other list counts its rows up to a limit
+(:data:`FILTER_COUNT_LIMIT`, or :data:`SEARCH_COUNT_LIMIT` with ``q``): below it the total is exact;
+at it the total is a lower bound (``total_exact`` false). An offset page never answers a total below
+what the page itself shows (``offset`` + its rows, + 1 while more follow), so a client that stops at
+``offset + limit >= total`` never stops early; a page that ends the list knows the exact total.
 """
 
 from __future__ import annotations
@@ -24,6 +32,10 @@ from redcore_server.kit.spec import Kind, Order, ResourceSpec
 from redcore_server.text import control_character, fold
 
 MIN_FTS_QUERY = 3  # the trigram index answers queries of three characters or more
+# How far a list counts when the database keeps no total for its filters: a filtered count scans at
+# most this many matching index entries (a search's recheck costs more per row: it stops sooner).
+FILTER_COUNT_LIMIT = 10_000
+SEARCH_COUNT_LIMIT = 1_000
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what both drivers bind as an integer
 
 
@@ -56,6 +68,7 @@ class PageResult:
     total: int | None  # None when not counted (``PageRequest.count`` false)
     has_more: bool
     next_cursor: str | None
+    total_exact: bool = False  # False: ``total`` is a lower bound (or None)
 
 
 _cursor_encoder = msgspec.json.Encoder()
@@ -131,12 +144,42 @@ def _search(where: _Where, spec: ResourceSpec[Any], dialect: str, text: str) -> 
         where.add(f"seq IN (SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH {{0}})", phrase)
         return
     if dialect == "postgresql":
-        ors = " OR ".join(f"{col} ILIKE {{0}} ESCAPE '\\'" for col in spec.searchable)
-        where.add(f"({ors})", f"%{escape_like(text)}%")
+        where.add(f"{search_expression(spec.searchable)} ILIKE {{0}} ESCAPE '\\'", f"%{escape_like(text)}%")
         return
     # SQLite's LIKE folds only ASCII letters; fold both sides with text.fold (full Unicode case folding).
     ors = " OR ".join(f"{FOLD_FUNCTION}({col}) LIKE {{0}} ESCAPE '\\'" for col in spec.searchable)
     where.add(f"({ors})", f"%{escape_like(fold(text))}%")
+
+
+def search_expression(columns: tuple[str, ...]) -> str:
+    """What ``q`` is matched against on PostgreSQL: the searchable columns joined by a newline (``q``
+    never holds one, so no match spans two columns). Migration 0018's ``ix_<table>_org_trgm`` indexes
+    ``(org_id, <this expression>)``: the two must stay the same expression for the planner to use it."""
+    return "(" + " || E'\\n' || ".join(f"{column}::text" for column in columns) + ")"
+
+
+def _kept_total(spec: ResourceSpec[Any], org_id: str, req: PageRequest) -> tuple[str, list[Any]] | None:
+    """The statement reading the list's exact total from what the database keeps, if it keeps it."""
+    if req.search or req.ranges:
+        return None
+    if req.member_of:
+        if req.filters or len(req.member_of) != 1:
+            return None
+        ((name, value),) = req.member_of.items()
+        kept = spec.memberships[name].counted_in
+        if kept is None:
+            return None
+        table, column = kept
+        return f"SELECT {column} FROM {table} WHERE id = $1 AND org_id = $2", [value, org_id]
+    if not spec.counted_by or not set(req.filters) <= set(spec.counted_by):
+        return None
+    sql = "SELECT sum(n) FROM list_counts WHERE org_id = $1 AND resource = $2"
+    args: list[Any] = [org_id, spec.table]
+    for position, column in enumerate(spec.counted_by, start=1):
+        if column in req.filters:
+            args.append(req.filters[column])
+            sql += f" AND key{position} = ${len(args)}"
+    return sql, args
 
 
 def resolve_sort(spec: ResourceSpec[Any], sort: str | None, order: Order | None) -> tuple[str, Order]:
@@ -168,7 +211,12 @@ async def fetch_page(db: Executor, spec: ResourceSpec[Any], org_id: str, req: Pa
         )
     if req.search:
         _search(where, spec, db.dialect, req.search)
-    count_sql, count_args = f"SELECT count(*) FROM {spec.table} WHERE {where.sql}", list(where.args)
+    kept = _kept_total(spec, org_id, req)
+    limit = SEARCH_COUNT_LIMIT if req.search else FILTER_COUNT_LIMIT
+    count_sql, count_args = kept or (
+        f"SELECT count(*) FROM (SELECT 1 FROM {spec.table} WHERE {where.sql} LIMIT {limit + 1}) AS counted",
+        list(where.args),
+    )
 
     if req.cursor is not None:
         cursor = decode_cursor(req.cursor)
@@ -194,14 +242,22 @@ async def fetch_page(db: Executor, spec: ResourceSpec[Any], org_id: str, req: Pa
     else:  # one connection inside a transaction: one statement at a time
         rows = await db.fetch(rows_sql, *page_args)
         total = await db.fetchval(count_sql, *count_args)
-    total = None if total is None else int(total)
-
     has_more = len(rows) > req.limit
     rows = rows[: req.limit]
+    exact = req.count and (kept is not None or int(total or 0) <= limit)
+    total = None if not req.count else int(total or 0)  # a kept total of nothing is NULL
+    if total is not None and req.cursor is None and (rows or req.offset == 0):
+        seen = req.offset + len(rows)  # what the page itself shows is the floor
+        if not has_more:
+            total, exact = seen, True  # this page ends the list
+        elif total < seen + 1:
+            total = seen + 1
     next_cursor = None
     if has_more and rows:
         last = rows[-1]
         next_cursor = encode_cursor(
             Cursor(sort=sort_name, order=order, value=_cursor_value(sort.kind, last[-1]), id=last[0])
         )
-    return PageResult(rows=[r[:-1] for r in rows], total=total, has_more=has_more, next_cursor=next_cursor)
+    return PageResult(
+        rows=[r[:-1] for r in rows], total=total, has_more=has_more, next_cursor=next_cursor, total_exact=exact
+    )

@@ -24,15 +24,22 @@ MAX_PAGE = MAX_OFFSET // MAX_LIMIT
 class ListMeta(msgspec.Struct):
     """Where this page sits in the whole list.
 
-    ``offset`` and ``page`` are null when the page was reached through a cursor.
-    ``next_cursor`` (when ``has_more``) is passed back as ``starting_after`` for the next page.
+    ``total`` counts the whole list (every page), null when the request said `include_total=false`.
+    When ``total_exact`` is true it is the exact count; when false (a search past 1,000 matches, or
+    another filter past 10,000, where the database keeps no count) it is a lower bound: the list has
+    at least that many items, and on an offset page always more than the page reaches while
+    ``has_more`` (so "stop when offset + limit >= total" never stops early). ``pages`` follows
+    ``total`` (a lower bound too when it is). ``offset`` and ``page`` are null when the page was
+    reached through a cursor. ``next_cursor`` (when ``has_more``) is passed back as
+    ``starting_after`` for the next page: walking by cursor is how to reach every item.
     """
 
-    total: int
+    total: int | None
+    total_exact: bool
     limit: int
     offset: int | None
     page: int | None
-    pages: int
+    pages: int | None
     has_more: bool
     next_cursor: str | None
 
@@ -66,6 +73,13 @@ def provide_page_request(
             "A `meta.next_cursor` from the previous page: the scalable way to walk a list.", max_length=2048
         ),
     ] = None,
+    include_total: Annotated[
+        bool,
+        Parameter(
+            description="Whether `meta.total` is given (default `true`). `false` skips counting: "
+            "`total` and `pages` are null (what a walk that only needs the items sends)."
+        ),
+    ] = True,
 ) -> PageRequest:
     given = [
         name
@@ -79,7 +93,7 @@ def provide_page_request(
         start = (page - 1) * limit
         if start > MAX_OFFSET:  # cannot happen within the bounds above; kept should they change
             raise errors.ValidationError.of(("page", f"starts past item {MAX_OFFSET}; use starting_after"))
-    return PageRequest(limit=limit, offset=start, sort=sort, order=order, cursor=starting_after)
+    return PageRequest(limit=limit, offset=start, sort=sort, order=order, cursor=starting_after, count=include_total)
 
 
 def search_text(*candidates: str | None) -> str | None:
@@ -93,14 +107,13 @@ def search_text(*candidates: str | None) -> str | None:
 
 def list_meta(req: PageRequest, result: PageResult) -> ListMeta:
     by_offset = req.cursor is None
-    if result.total is None:
-        raise ValueError("a list page for the API is always counted")
     return ListMeta(
         total=result.total,
+        total_exact=result.total_exact,
         limit=req.limit,
         offset=req.offset if by_offset else None,
         page=req.offset // req.limit + 1 if by_offset else None,
-        pages=-(-result.total // req.limit),
+        pages=None if result.total is None else -(-result.total // req.limit),
         has_more=result.has_more,
         next_cursor=result.next_cursor,
     )

@@ -30,11 +30,15 @@ Order = Literal["asc", "desc"]
 class Membership:
     """A list filter by belonging: the rows whose id is a ``member`` in a row of ``table`` whose
     ``key`` is the value asked for (``users?team=…``: ``team_members``, ``team_id``, ``user_id``).
-    ``(key, member)`` must be an index of ``table`` (its primary key, say) for the lists to stay fast."""
+    ``(key, member)`` must be an index of ``table`` (its primary key, say) for the lists to stay fast.
+    ``counted_in``: where the number of members is kept, as ``(table, column)`` of a row whose ``id``
+    is the value asked for (``teams.member_count``), so a list filtered by belonging alone has an
+    exact total without counting."""
 
     table: str
     key: str
     member: str
+    counted_in: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,10 @@ class ResourceSpec(Generic[T]):
     - ``sortable``: the fields a list may be sorted by, and how each compares; ``searchable`` the
       columns ``q`` matches (with ``fts_table``, SQLite's trigram index over them);
       ``filterable`` the columns a list may be filtered on (equality or range); ``memberships``
-      the filters by belonging to something else (:class:`Membership`), by filter name.
+      the filters by belonging to something else (:class:`Membership`), by filter name;
+      ``counted_by``: at most two text columns whose per-organization counts the database keeps in
+      ``list_counts`` (``kit/tables.py``; the triggers are the migration's), so a list filtered on
+      nothing else has an exact total without counting.
     - ``writable``: columns a create or an update may set beyond the struct's own fields (those
       the struct does not show: ``password_hash``, ``email_key``); ``fixed``: struct fields an
       update never sets (besides ``id``, ``created_at``, ``updated_at``).
@@ -76,6 +83,7 @@ class ResourceSpec(Generic[T]):
         fts_table: str | None = None,
         filterable: tuple[str, ...] = (),
         memberships: Mapping[str, Membership] | None = None,
+        counted_by: tuple[str, ...] = (),
         writable: tuple[str, ...] = (),
         fixed: tuple[str, ...] = (),
         derived: tuple[str, ...] = (),
@@ -105,6 +113,9 @@ class ResourceSpec(Generic[T]):
         self.fts_table = fts_table
         self.filterable = frozenset(filterable)
         self.memberships = dict(memberships or {})
+        if len(counted_by) > 2:
+            raise ValueError(f"{name}: list_counts keeps at most two columns")
+        self.counted_by = counted_by
         immutable = {"id", "created_at", "updated_at", *fixed}
         self.updatable = frozenset(c for c in self.columns if c not in immutable) | frozenset(writable)
         self.conflicts = dict(conflicts or {})
@@ -113,7 +124,7 @@ class ResourceSpec(Generic[T]):
         self.records_events = records_events
         self.default_sort = default_sort
         self.default_order: Order = default_order
-        unknown = set(self.sort_fields) | set(searchable) | self.filterable | set(metadata)
+        unknown = set(self.sort_fields) | set(searchable) | self.filterable | set(metadata) | set(counted_by)
         if not unknown <= set(self.columns):
             raise ValueError(f"{name}: not columns of its struct: {sorted(unknown - set(self.columns))}")
 

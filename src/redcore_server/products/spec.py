@@ -22,6 +22,7 @@ PRODUCTS = ResourceSpec(
     searchable=("name", "sku"),
     fts_table="products_fts",
     filterable=("status",),
+    counted_by=("status",),  # list_counts (migration 0018)
     writable=("sku_key",),
     decoders={"metadata": metadata.decode},  # JSON text
     metadata=("metadata",),

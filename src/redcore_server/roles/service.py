@@ -129,7 +129,8 @@ class RoleService:
         if has_more and page:
             value, key = position(page[-1])
             next_cursor = encode_cursor(Cursor(sort=sort, order=order, value=value, id=key))
-        return page, PageResult(rows=[], total=len(roles), has_more=has_more, next_cursor=next_cursor)
+        total = len(roles) if req.count else None
+        return page, PageResult(rows=[], total=total, has_more=has_more, next_cursor=next_cursor, total_exact=req.count)
 
     async def create(self, uow: UnitOfWork, org_id: str, data: RoleCreate) -> Role:
         """Needs ``org:manage`` and every scope the role will have."""

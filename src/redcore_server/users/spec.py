@@ -23,7 +23,10 @@ USERS = ResourceSpec(
     fts_table="users_fts",
     filterable=("role", "status", "external_id"),
     # ?team=team_…: the team's members (``teams/tables.py``; its primary key serves the lookup)
-    memberships={"team": Membership(table="team_members", key="team_id", member="user_id")},
+    memberships={
+        "team": Membership(table="team_members", key="team_id", member="user_id", counted_in=("teams", "member_count"))
+    },
+    counted_by=("role", "status"),  # list_counts (migration 0018)
     writable=("email_key", "password_hash"),
     fixed=("last_login",),  # set by signing in, never by an update
     decoders={  # 0/1 on SQLite; JSON text

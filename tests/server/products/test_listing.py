@@ -119,6 +119,7 @@ async def test_seeded_example_shape(catalog) -> None:
     assert all(set(p) == PRODUCT_FIELDS for p in body["data"])
     assert body["meta"] == {
         "total": len(available),
+        "total_exact": True,
         "limit": 5,
         "offset": 0,
         "page": 1,
@@ -153,6 +154,7 @@ async def test_meta_for_offset_and_page(catalog) -> None:
     body = (await tenant.client.get("/v1/products", params={"limit": 10, "page": 3})).json()
     assert body["meta"] == {
         "total": COUNT,
+        "total_exact": True,
         "limit": 10,
         "offset": 20,
         "page": 3,

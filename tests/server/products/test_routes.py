@@ -90,6 +90,7 @@ async def test_list_returns_data_and_meta_with_exact_fields(tenant: Tenant) -> N
     assert set(body) == {"data", "meta"}
     assert body["meta"] == {
         "total": 6,
+        "total_exact": True,
         "limit": 5,
         "offset": 0,
         "page": 1,
@@ -111,6 +112,7 @@ async def test_empty_list(tenant: Tenant) -> None:
         "data": [],
         "meta": {
             "total": 0,
+            "total_exact": True,
             "limit": 20,
             "offset": 0,
             "page": 1,

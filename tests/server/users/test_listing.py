@@ -76,6 +76,7 @@ async def test_meta_for_offset_and_page(tenant: Tenant) -> None:
     body = (await tenant.client.get("/v1/users", params={"limit": 10, "page": 3})).json()
     assert body["meta"] == {
         "total": 45,
+        "total_exact": True,
         "limit": 10,
         "offset": 20,
         "page": 3,
