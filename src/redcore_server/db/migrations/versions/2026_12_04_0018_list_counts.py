@@ -140,6 +140,9 @@ def upgrade() -> None:
         for table, columns in OLD_TRIGRAM.items():
             for column in columns:
                 op.execute(f"DROP INDEX IF EXISTS ix_{table}_{column}_trgm")
+            # Statistics of the new index's expression: without them the planner guesses how many
+            # rows a search matches (autovacuum analyzes only after enough rows change).
+            op.execute(f"ANALYZE {table}")
 
 
 def _text(columns: tuple[str, ...]) -> str:
