@@ -33,28 +33,146 @@ from typing import Any
 
 import asyncpg
 import httpx
-from users_get import BIN, RESULTS, SERVERS, admin_sql, ensure_wrk, free_port, redcore_cli, run_wrk, start_server
-from users_get import stop_server as stop
 
 from redcore_server.ids import new_id
 from redcore_server.kit.listing import Cursor, encode_cursor
 from redcore_server.users.emails import email_key
+from users_get import BIN, RESULTS, SERVERS, admin_sql, ensure_wrk, free_port, redcore_cli, run_wrk, start_server
+from users_get import stop_server as stop
 
-FIRST = (
-    "Ada Alan Grace Linus Ken Barbara Margaret Dennis Edsger Donald Frances Radia John Mary Anita Tim Vint Bob "
-    "Hedy Katherine Dorothy Annie Guido Bjarne James Larry Sergey Susan Sophie Yukihiro Rasmus Brendan Jean Lea "
-    "Noor Amir Priya Ravi Chen Wei Mei Hiro Yuki Olga Ivan Sven Astrid Pablo Lucia Mateo Sofia Kofi Ama Tunde"
-).split()
-LAST = (
-    "Lovelace Turing Hopper Torvalds Thompson Liskov Hamilton Ritchie Dijkstra Knuth Allen Perlman Backus "
-    "Johnson Wilson Anderson Jackson Harrison Robinson Davidson Nakamura Kowalski Schmidt Garcia Rossi Dubois "
-    "Okafor Mensah Singh Patel Kim Park Nguyen Tanaka Ivanova Larsen Moreau Silva Costa Novak Horvat Murphy "
-    "Walsh Brennan Fischer Weber Keller Young King Wright Lopez Hill Scott Green Adams Baker Nelson Carter"
-).split()
-DOMAINS = (
-    "initech.net globex.com acme.io umbrella.org hooli.com stark.dev wayne.co cyberdyne.ai soylent.biz "
-    "tyrell.net massive.io vandelay.com wonka.org oscorp.dev aperture.co"
-).split()
+FIRST = [
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Ken",
+    "Barbara",
+    "Margaret",
+    "Dennis",
+    "Edsger",
+    "Donald",
+    "Frances",
+    "Radia",
+    "John",
+    "Mary",
+    "Anita",
+    "Tim",
+    "Vint",
+    "Bob",
+    "Hedy",
+    "Katherine",
+    "Dorothy",
+    "Annie",
+    "Guido",
+    "Bjarne",
+    "James",
+    "Larry",
+    "Sergey",
+    "Susan",
+    "Sophie",
+    "Yukihiro",
+    "Rasmus",
+    "Brendan",
+    "Jean",
+    "Lea",
+    "Noor",
+    "Amir",
+    "Priya",
+    "Ravi",
+    "Chen",
+    "Wei",
+    "Mei",
+    "Hiro",
+    "Yuki",
+    "Olga",
+    "Ivan",
+    "Sven",
+    "Astrid",
+    "Pablo",
+    "Lucia",
+    "Mateo",
+    "Sofia",
+    "Kofi",
+    "Ama",
+    "Tunde",
+]
+LAST = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Thompson",
+    "Liskov",
+    "Hamilton",
+    "Ritchie",
+    "Dijkstra",
+    "Knuth",
+    "Allen",
+    "Perlman",
+    "Backus",
+    "Johnson",
+    "Wilson",
+    "Anderson",
+    "Jackson",
+    "Harrison",
+    "Robinson",
+    "Davidson",
+    "Nakamura",
+    "Kowalski",
+    "Schmidt",
+    "Garcia",
+    "Rossi",
+    "Dubois",
+    "Okafor",
+    "Mensah",
+    "Singh",
+    "Patel",
+    "Kim",
+    "Park",
+    "Nguyen",
+    "Tanaka",
+    "Ivanova",
+    "Larsen",
+    "Moreau",
+    "Silva",
+    "Costa",
+    "Novak",
+    "Horvat",
+    "Murphy",
+    "Walsh",
+    "Brennan",
+    "Fischer",
+    "Weber",
+    "Keller",
+    "Young",
+    "King",
+    "Wright",
+    "Lopez",
+    "Hill",
+    "Scott",
+    "Green",
+    "Adams",
+    "Baker",
+    "Nelson",
+    "Carter",
+]
+DOMAINS = [
+    "initech.net",
+    "globex.com",
+    "acme.io",
+    "umbrella.org",
+    "hooli.com",
+    "stark.dev",
+    "wayne.co",
+    "cyberdyne.ai",
+    "soylent.biz",
+    "tyrell.net",
+    "massive.io",
+    "vandelay.com",
+    "wonka.org",
+    "oscorp.dev",
+    "aperture.co",
+]
 ROLES = ("viewer",) * 14 + ("editor",) * 5 + ("admin",)
 STATUSES = ("active",) * 16 + ("inactive",) * 2 + ("pending_invite", "suspended")
 COLUMNS = ["id", "org_id", "email", "email_key", "name", "role", "status", "external_id", "created_at", "updated_at"]

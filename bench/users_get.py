@@ -217,8 +217,10 @@ def run(args: argparse.Namespace, db_name: str, tmp: Path) -> list[dict[str, Any
     redcore_env = env | {
         "REDCORE_DATABASE_URL": url,
         "REDCORE_FAST_READS": str(not args.framework_reads).lower(),
-        "REDCORE_RATE_LIMIT": "0",  # the read path alone; bench/ratelimit.py measures the limiter
+        "REDCORE_RATE_LIMIT": "0",  # the read path alone, unless --redis-limiter
     }
+    if args.redis_limiter:  # every request counted on Redis (none refused: the limit is far above the run)
+        redcore_env |= {"REDCORE_RATE_LIMIT": "1000000000", "REDCORE_REDIS_URL": args.redis_limiter}
     SERVERS["redcore"] = (start_server("redcore", serve, redcore_env, port), port)
     port = free_port()
     uvicorn = [str(BIN / "uvicorn"), "raw_app:app", "--app-dir", str(ROOT / "bench"), "--host", "127.0.0.1"]
@@ -262,6 +264,13 @@ def main() -> int:
         action="store_true",
         help="serve RedCore with REDCORE_FAST_READS=false: the read goes through the Litestar route",
     )
+    parser.add_argument(
+        "--redis-limiter",
+        metavar="REDIS_URL",
+        nargs="?",
+        const="redis://127.0.0.1:6379/0",
+        help="serve RedCore with rate limiting on this Redis (default the local one): the production setup",
+    )
     args = parser.parse_args()
     ensure_wrk()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanup below on `kill` too
@@ -302,6 +311,7 @@ def main() -> int:
         print(f"{target:10} {fig['rps']:>10,.0f} {fig['p50_ms']:>8.2f} {fig['p99_ms']:>8.2f}")
     print(f"req/s ratio redcore/raw: {ratio:.2f}")
     config = {k: getattr(args, k) for k in ("users", "workers", "connections", "duration", "warmup", "rounds")}
+    config["redis_limiter"] = bool(args.redis_limiter)
     result = {"config": config, "cpus": os.cpu_count(), "median": median, "ratio_rps": ratio, "runs": runs}
     (RESULTS / "users_get.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"written: {RESULTS / 'users_get.json'} (server logs: {RESULTS}/redcore.log, raw.log)")
