@@ -124,10 +124,11 @@ class SessionService:
         for key in counted:  # a sign-in that succeeds is not a failure
             await self._failures.undo(key)
         user_id = found.user_id
+        # An older or imported hash is replaced by today's Argon2id; slow, so before the transaction opens.
+        rehashed = await self._hasher.hash(data.password) if self._hasher.needs_rehash(password_hash) else None
         tx = await uow.tx()
         now = utcnow()
-        rehashed = await self._hasher.hash(data.password) if self._hasher.needs_rehash(password_hash) else None
-        await users_repository.record_sign_in(tx, user_id, now, rehashed)
+        await users_repository.record_sign_in(tx, user_id, now, (password_hash, rehashed) if rehashed else None)
         await repository.remember_address(tx, user_id, network, now, now - timedelta(days=KNOWN_ADDRESS_DAYS))
         session = Session(
             id=new_id(ID_PREFIX),
