@@ -4,7 +4,9 @@ Argon2id with today's parameters is due for a rehash."""
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 import pytest
 from argon2 import Type
@@ -165,3 +167,10 @@ async def test_a_fast_imported_hash_takes_as_long_as_redcores_own_check() -> Non
     started = time.perf_counter()
     assert await passwords.verify(fast, PASSWORD)
     assert time.perf_counter() - started >= min(native) * 0.99
+
+
+def test_the_readme_example_runs_as_written() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("\n## Passwords\n", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    exec(block, {})  # noqa: S102 - the README's own snippet: its asserts are the test

@@ -24,7 +24,8 @@ FORMATS: dict[str, Callable[[str], str]] = {
     "bcrypt": bcrypt_hash,
     "bcrypt $2y$": lambda password: bcrypt_hash(password, 5, "2y"),
     "argon2i, other parameters": lambda password: argon2_hash(password, Type.I, m=8192, t=3, p=2),
-    "argon2id, older parameters": lambda password: argon2_hash(password, Type.ID, m=12288, t=3, p=1),
+    # RedCore's own defaults until the OWASP configuration: its stored hashes are upgraded the same way
+    "argon2id, RedCore's former defaults": lambda password: argon2_hash(password, Type.ID, m=65536, t=3, p=4),
     "pbkdf2-sha256 (Auth0's PHC string)": pbkdf2_auth0,
     "pbkdf2-sha512 (Auth0's PHC string)": lambda password: pbkdf2_auth0(password, "sha512", 2000, 64),
     "pbkdf2_sha256 (Django)": pbkdf2_django,
