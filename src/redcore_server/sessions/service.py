@@ -17,7 +17,8 @@ concurrent attempts cannot slip past, and is taken back when it succeeds:
   last 90 days are not slowed down, so an attacker elsewhere cannot keep the user out.
 
 An IPv6 client counts as its /64 (one host can use a whole /64). Every refusal happens before any
-password check, and every check that happens costs the same Argon2 work.
+password check, and every check that happens costs the same Argon2 work (a hash imported from
+another system that checks faster is made to take as long: ``passwords.py``).
 """
 
 from __future__ import annotations
