@@ -58,6 +58,7 @@ ARGON2_MAX_PARALLELISM = 16
 
 _Check = Callable[[str], bool]  # the password → whether it matches (slow: runs in the thread pool)
 _NOT_A_HASH = "not a bcrypt, Argon2 or PBKDF2 hash"
+_DIGEST_SIZES = {"sha1": 20, "sha256": 32, "sha512": 64}  # bytes: one PBKDF2 block
 _ARGON2 = re.compile(
     r"\$argon2(id|i|d)(?:\$v=([0-9]{1,3}))?\$m=([0-9]{1,20}),t=([0-9]{1,20}),p=([0-9]{1,20})"
     r"\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)",
@@ -189,7 +190,7 @@ def _parse_pbkdf2(value: str) -> _Check | str:
         return f"PBKDF2 iterations {iterations} below {least}"
     if iterations > most:
         return f"PBKDF2 iterations {iterations} above {most}"
-    blocks = -(-len(key) // hashlib.new(digest).digest_size)
+    blocks = -(-len(key) // _DIGEST_SIZES[digest])
     if iterations * blocks > most:
         return f"PBKDF2 iterations × blocks of key {iterations * blocks} above {most}"
     return partial(_check_pbkdf2, digest, salt, iterations, key)
