@@ -81,7 +81,7 @@ async def main(rounds: int) -> None:
                     timings[name].append((time.perf_counter() - started) * 1000)
         await tenant.close()
     for name, values in timings.items():
-        print(f"{name:24} median {statistics.median(values):6.1f} ms  (min {min(values):.1f}, max {max(values):.1f})")
+        print(f"{name:28} median {statistics.median(values):6.1f} ms  (min {min(values):.1f}, max {max(values):.1f})")
 
 
 if __name__ == "__main__":
