@@ -25,7 +25,7 @@ from redcore_server.orgs.schemas import Organization
 
 BACKEND = os.environ.get("REDCORE_TEST_DATABASE", "sqlite")
 POSTGRES_ADMIN_URL = os.environ.get("REDCORE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-# OWASP's minimum Argon2id parameters: real hashing, cheap enough for a test suite.
+# RedCore's default Argon2id parameters (OWASP's), set here so that stronger defaults would not slow the suite.
 TEST_ARGON2 = {"argon2_time_cost": 2, "argon2_memory_cost": 19456, "argon2_parallelism": 1}
 
 

@@ -17,7 +17,8 @@ concurrent attempts cannot slip past, and is taken back when it succeeds:
   last 90 days are not slowed down, so an attacker elsewhere cannot keep the user out.
 
 An IPv6 client counts as its /64 (one host can use a whole /64). Every refusal happens before any
-password check, and every check that happens costs the same Argon2 work.
+password check, and every check that happens costs the same Argon2 work (a hash imported from
+another system that checks faster is made to take as long: ``passwords.py``).
 """
 
 from __future__ import annotations
@@ -124,10 +125,11 @@ class SessionService:
         for key in counted:  # a sign-in that succeeds is not a failure
             await self._failures.undo(key)
         user_id = found.user_id
+        # An older or imported hash is replaced by today's Argon2id; slow, so before the transaction opens.
+        rehashed = await self._hasher.hash(data.password) if self._hasher.needs_rehash(password_hash) else None
         tx = await uow.tx()
         now = utcnow()
-        rehashed = await self._hasher.hash(data.password) if self._hasher.needs_rehash(password_hash) else None
-        await users_repository.record_sign_in(tx, user_id, now, rehashed)
+        await users_repository.record_sign_in(tx, user_id, now, (password_hash, rehashed) if rehashed else None)
         await repository.remember_address(tx, user_id, network, now, now - timedelta(days=KNOWN_ADDRESS_DAYS))
         session = Session(
             id=new_id(ID_PREFIX),

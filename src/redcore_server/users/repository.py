@@ -55,14 +55,21 @@ async def password_hash(db: Executor, org_id: str, user_id: str) -> str | None:
     return value
 
 
-async def record_sign_in(db: Executor, user_id: str, now: datetime, rehashed: str | None) -> None:
-    """Set ``last_login`` (and store a password hash made with today's parameters, when given).
+async def record_sign_in(db: Executor, user_id: str, now: datetime, rehashed: tuple[str, str] | None) -> None:
+    """Set ``last_login``, and with ``rehashed`` = (the hash the password was checked against, one
+    made with today's parameters) store the new hash, unless the password changed meanwhile.
 
     Deliberately not a ``user.updated`` event: signing in does not change the user's data."""
     if rehashed is None:
         await db.execute("UPDATE users SET last_login = $2 WHERE id = $1", user_id, now)
     else:
-        await db.execute("UPDATE users SET last_login = $2, password_hash = $3 WHERE id = $1", user_id, now, rehashed)
+        await db.execute(
+            "UPDATE users SET last_login = $2,"
+            " password_hash = CASE WHEN password_hash = $3 THEN $4 ELSE password_hash END WHERE id = $1",
+            user_id,
+            now,
+            *rehashed,
+        )
 
 
 async def lock_user(db: Executor, org_id: str, ident: str) -> bool:
