@@ -3,8 +3,9 @@
     .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--requests 30] [--keep NAME]
 
 Builds one scratch database with one organization per size (plus a 1,000-member team in each),
-loads the users (``--load copy``: generated rows COPYed in; ``--load import``: the same rows written
-to a CSV file and loaded with ``redcore-server users import``, timed), starts ``redcore-server serve``
+loads the users (``--load import``, the default: generated rows written to a CSV file and loaded with
+``redcore-server users import``, timed; ``--load copy``: the same rows COPYed straight in), starts
+``redcore-server serve``
 and asks each list shape one request at a time (after a warm-up), then drives two filtered pages
 with wrk: with their total, and without (``include_total=false``). Prints the p50 table (ms) and the
 throughput figures, and writes ``bench/results/scale.json``.
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -212,8 +215,21 @@ def user_rows(org_id: str, size: int, seed: int) -> list[tuple[Any, ...]]:
     return rows
 
 
-async def build(url: str, sizes: list[int]) -> list[Org]:
+def import_file(url: str, org_id: str, rows: list[tuple[Any, ...]], tmp: Path) -> float:
+    """Load ``rows`` with ``redcore-server users import`` from a CSV file; the seconds it took."""
+    path = tmp / "users.csv"
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["email", "name", "role", "status", "external_id"])
+        writer.writerows((r[2], r[4], r[5], r[6], r[7]) for r in rows)
+    t0 = time.monotonic()
+    redcore_cli(url, "users", "import", str(path), "--org", org_id, "--json")
+    return time.monotonic() - t0
+
+
+async def build(url: str, sizes: list[int], load: str, tmp: Path) -> tuple[list[Org], dict[int, float]]:
     orgs: list[Org] = []
+    timings: dict[int, float] = {}
     conn = await asyncpg.connect(url)
     try:
         for n, size in enumerate(sizes):
@@ -222,7 +238,13 @@ async def build(url: str, sizes: list[int]) -> list[Org]:
             team = new_id("team")
             t0 = time.monotonic()
             rows = user_rows(org_id, size, seed=n)
-            await conn.copy_records_to_table("users", records=rows, columns=COLUMNS)
+            if load == "import":
+                timings[size] = await asyncio.to_thread(import_file, url, org_id, rows, tmp)
+                print(f"  {size:>9,} users imported in {timings[size]:.1f} s ({size / timings[size]:,.0f}/s)")
+                ids = await conn.fetch("SELECT id FROM users WHERE org_id = $1 ORDER BY seq", org_id)
+                rows = [(row["id"],) for row in ids]
+            else:
+                await conn.copy_records_to_table("users", records=rows, columns=COLUMNS)
             now = datetime.now(UTC)
             await conn.execute(
                 "INSERT INTO teams (id, org_id, name, name_key, member_count, created_at, updated_at)"
@@ -240,7 +262,7 @@ async def build(url: str, sizes: list[int]) -> list[Org]:
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
-    return orgs
+    return orgs, timings
 
 
 async def describe(url: str) -> list[Org]:
@@ -353,6 +375,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=30, help="timed requests per shape and size")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--keep", metavar="NAME", help="build into database NAME once, reuse it later")
+    parser.add_argument("--load", choices=("import", "copy"), default="import", help="how the users get in")
     args = parser.parse_args()
     ensure_wrk()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -370,8 +393,8 @@ def main() -> int:
         if exists:
             orgs = asyncio.run(describe(url))
         else:
-            print(f"database {db_name}: loading {sum(sizes):,} users", flush=True)
-            orgs = asyncio.run(build(url, sizes))
+            print(f"database {db_name}: loading {sum(sizes):,} users ({args.load})", flush=True)
+            orgs, result["import_seconds"] = asyncio.run(build(url, sizes, args.load, tmp))
         asyncio.run(landmarks(url, orgs))
         env = {k: v for k, v in os.environ.items() if not k.startswith("REDCORE_")}
         port = free_port()
@@ -392,6 +415,7 @@ def main() -> int:
             stop(proc)
         if not args.keep:
             asyncio.run(admin_sql(args.postgres_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        shutil.rmtree(tmp, ignore_errors=True)
     table = result["p50_ms"]
     print("\n| query | " + " | ".join(f"{s:,}" for s in sizes) + " | 1M / 10k |")
     print("| --- | " + " | ".join("---" for _ in sizes) + " | --- |")
