@@ -48,6 +48,7 @@ class FastRead:
     scope: str
     fetch: Callable[[Database, str, str], Awaitable[Any]]  # (db, org_id, id) -> resource, or raises NotFound
     headers: Callable[[Any], dict[str, str]]  # extra response headers for the resource (ETag)
+    reserved: frozenset[str] = frozenset()  # path segments that are routes, not ids (``export``)
 
 
 class FastReads:
@@ -69,7 +70,7 @@ class FastReads:
             if path.startswith("/v1/"):
                 collection, sep, ident = path[4:].partition("/")
                 read = self._reads.get(collection)
-                if read is not None and sep and ident and "/" not in ident:
+                if read is not None and sep and ident and "/" not in ident and ident not in read.reserved:
                     await self._serve(read, ident, scope, send)
                     return
         await self._app(scope, receive, send)  # type: ignore[arg-type]

@@ -37,6 +37,7 @@ ERROR_CONTENT = {"application/json": {"schema": {"$ref": REF.format(name="ErrorR
 SORTABLE = "sortable"  # route opt: the fields a list's ``sort`` accepts (default: created_at)
 BODY_OPTIONAL = "body_optional"  # route opt: the request body may be left out
 UNLINKED = "unlinked"  # route opt: not a link from its parent's create (it may not exist for every one)
+OK_RESPONSE = "ok_response"  # route opt: the 200 response's description and media types (a streamed body)
 _METHODS = ("get", "post", "put", "patch", "delete")
 _PARAM = re.compile(r"\{(\w+):\w+\}")
 
@@ -75,6 +76,8 @@ def finish_document(app: Litestar, doc: dict[str, Any]) -> dict[str, Any]:
         if public:
             operation["security"] = []
         _parameters(operation, handler)
+        if (ok := handler.opt.get(OK_RESPONSE)) is not None and "200" in operation.get("responses", {}):
+            operation["responses"]["200"].update(ok)
         _responses(operation, counted=not public, under_v1=path.startswith("/v1/"))
         if handler.opt.get(BODY_OPTIONAL) and "requestBody" in operation:
             operation["requestBody"]["required"] = False

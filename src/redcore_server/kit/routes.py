@@ -30,6 +30,7 @@ from redcore_server.http.fast_reads import FastRead
 from redcore_server.http.openapi import ETAG_HEADER, LOCATION_HEADER, READ_ERRORS, WRITE_ERRORS, error_responses
 from redcore_server.http.openapi_document import SORTABLE
 from redcore_server.http.responses import JsonResponse
+from redcore_server.kit.export_routes import EXPORT_SEGMENT, export_routes
 from redcore_server.kit.listing import PageRequest, PageResult
 from redcore_server.kit.params import ListMeta, list_meta, provide_page_request, text_parameter
 from redcore_server.kit.spec import ResourceSpec
@@ -72,10 +73,12 @@ class Collection(Generic[T]):
     update_model: type[Any] | None = None
     write_scope: str | None = None
     create_doc: str = ""
+    export: bool = False  # GET /{name}/export: the whole filtered list as NDJSON or CSV (kit/export_routes.py)
 
     def fast_read(self, service: ReadableService[T]) -> FastRead:
         """``GET /v1/{name}/{id}`` for the lean path (http/fast_reads.py), with the same pieces."""
-        return FastRead(scope=self.read_scope, fetch=service.get, headers=self.spec.headers)
+        reserved = frozenset({EXPORT_SEGMENT}) if self.export else frozenset[str]()
+        return FastRead(scope=self.read_scope, fetch=service.get, headers=self.spec.headers, reserved=reserved)
 
 
 def collection_router(controller: type[Controller], service: object) -> Router:
@@ -95,6 +98,8 @@ def provide(value: object) -> Provide:
 
 def collection_controller(c: Collection[Any]) -> type[Controller]:
     handlers = _read_routes(c)
+    if c.export:
+        handlers |= export_routes(c)
     if c.create_model is not None and c.update_model is not None and c.write_scope is not None:
         handlers |= _write_routes(c, c.create_model, c.update_model, c.write_scope)
     attributes = {"path": f"/{c.spec.name}", "tags": [c.tag], **handlers}

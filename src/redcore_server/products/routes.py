@@ -29,6 +29,7 @@ PRODUCTS = Collection(
     filters=product_filters,
     create_model=ProductCreate,
     update_model=ProductUpdate,
+    export=True,
     write_scope=PRODUCTS_WRITE,
     create_doc="Add a product: `name`, `sku` and `price` (minor units) are required; `currency` defaults "
     "to the organization's base currency, `stock` to 0 and `status` to `available`.",

@@ -47,6 +47,7 @@ USERS = Collection(
     filters=user_filters,
     create_model=UserCreate,
     update_model=UserUpdate,
+    export=True,
     write_scope=USERS_WRITE,
     create_doc="Create a user; `role` (any role key of the organization, else 400) defaults to `viewer`. "
     "Without a `password` the user is `pending_invite`; with one (8–128 characters, stored only as Argon2id), "
