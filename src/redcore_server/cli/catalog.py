@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 import typer
 
+from redcore_server.cli.exports import products_export
 from redcore_server.cli.support import JsonOpt
 from redcore_server.cli.support import emit as _emit
 from redcore_server.cli.support import fail as _fail
@@ -21,6 +22,7 @@ from redcore_server.products import service as products_service
 from redcore_server.products.importing import read_catalog
 
 products_app = typer.Typer(help="The product catalog.", no_args_is_help=True)
+products_app.command("export")(products_export)
 
 
 @products_app.command("import")
