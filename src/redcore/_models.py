@@ -17,6 +17,7 @@ BuiltInRole = Literal["admin", "editor", "viewer"]  # a user's role is one of th
 UserStatus = Literal["active", "inactive", "pending_invite", "suspended"]
 ProductStatus = Literal["available", "out_of_stock", "discontinued"]
 Order = Literal["asc", "desc"]
+ExportFormat = Literal["ndjson", "csv"]  # users.export / products.export: models a line, or the CSV's bytes
 UserSort = Literal["created_at", "name", "email"]
 ProductSort = Literal["created_at", "name", "price", "sku"]
 TeamSort = Literal["created_at", "name"]

@@ -53,6 +53,7 @@ class Reply:
     body: Any = None  # JSON-encoded unless bytes
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering
+    cut: bool = False  # send the body as the start of a longer one, then drop the connection
 
 
 def error(status: int, code: str) -> Reply:
@@ -95,7 +96,8 @@ class ScriptedAPI:
         content = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
         out = [(b"content-type", b"application/json"), *((k.encode(), v.encode()) for k, v in reply.headers.items())]
         await send({"type": "http.response.start", "status": reply.status, "headers": out})
-        await send({"type": "http.response.body", "body": content})
+        await send({"type": "http.response.body", "body": content, "more_body": reply.cut})
+        # (cut: returning before the body ends makes uvicorn close the connection mid-answer)
 
 
 def start_scripted_server() -> tuple[ScriptedAPI, str, Callable[[], None]]:

@@ -12,14 +12,21 @@ nested ones too). Their read-only bases serve collections without writes (events
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 from urllib.parse import quote
 
+import anyio
+import msgspec
+
+from redcore import exceptions as exc
 from redcore._base import APIResponse, AsyncAPIClient, Call, SyncAPIClient
+from redcore._streaming import astream, stream
 from redcore.pagination import Page, first_page_params, next_page_params
-from redcore.types import Model
+from redcore.types import ExportFormat, Model
 
 M = TypeVar("M", bound=Model)
 N = TypeVar("N", bound=Model)  # the items of a list walked by a collection of M (a nested one's)
@@ -49,6 +56,13 @@ class Endpoints(Generic[M]):
     def get(self, id: str) -> Call[M]:
         return Call("GET", self._item(id), self.model)
 
+    def export(self, format: ExportFormat, filters: Mapping[str, Any]) -> Call[bytes]:
+        """``GET {path}/export``: the whole filtered list, streamed (read with ``_streaming``)."""
+        if format not in _EXPORT_MEDIA_TYPES:
+            raise ValueError(f"format must be 'ndjson' or 'csv', not {format!r}")
+        accept = {"Accept": f"{_EXPORT_MEDIA_TYPES[format]}, application/json"}
+        return Call("GET", f"{self.path}/export", bytes, params={**filters, "format": format}, headers=accept)
+
     def create(self, fields: Mapping[str, Any]) -> Call[M]:
         return Call("POST", self.path, self.model, body=dict(fields))
 
@@ -68,6 +82,22 @@ class Endpoints(Generic[M]):
 
     def _item(self, id: str) -> str:
         return f"{self.path}/{_segment(id)}"
+
+
+_EXPORT_MEDIA_TYPES = {"ndjson": "application/x-ndjson", "csv": "text/csv"}
+
+
+def _decode_line(decoder: msgspec.json.Decoder[N], line: str, response: Any) -> N:
+    try:
+        return decoder.decode(line)
+    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        raise exc.APIResponseValidationError(f"Unexpected line in the export: {e}", response=response) from e
+
+
+def _partial(file: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Where ``file`` is written until complete (beside it), and ``file`` itself."""
+    target = Path(file)
+    return target.with_name(f".{target.name}.partial"), target
 
 
 def _segment(id: str) -> str:
@@ -117,6 +147,41 @@ class SyncReadOnlyCollection(SyncResource, Generic[M]):
             yield page
             params = next_page_params(params, page)
 
+    def _export(self, endpoints: Endpoints[N], format: ExportFormat, filters: Mapping[str, Any]) -> Iterator[Any]:
+        """The export's items (``ndjson``) or its bytes as they arrive (``csv``), fetched as the caller
+        iterates; the format is checked now."""
+        call = endpoints.export(format, filters)
+        if format == "csv":
+            return self._export_bytes(call)
+        return self._export_items(call, msgspec.json.Decoder(endpoints.model))
+
+    def _export_bytes(self, call: Call[bytes]) -> Iterator[bytes]:
+        with stream(self._client, call) as response:
+            yield from response.iter_bytes()
+
+    def _export_items(self, call: Call[bytes], decoder: msgspec.json.Decoder[N]) -> Iterator[N]:
+        with stream(self._client, call) as response:
+            for line in response.iter_lines():
+                if line:
+                    yield _decode_line(decoder, line, response)
+
+    def _export_to(
+        self, endpoints: Endpoints[N], file: str | os.PathLike[str], format: ExportFormat, filters: Mapping[str, Any]
+    ) -> int:
+        """Write the export's bytes to ``file`` (beside it until complete); the number of bytes."""
+        call = endpoints.export(format, filters)
+        partial, target = _partial(file)
+        written = 0
+        try:
+            with stream(self._client, call) as response, partial.open("wb") as out:
+                for chunk in response.iter_bytes():
+                    written += out.write(chunk)
+            partial.replace(target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return written
+
 
 class SyncCollection(SyncReadOnlyCollection[M]):
     """A collection resource on the blocking :class:`~redcore.Client`: read, and delete items."""
@@ -162,6 +227,41 @@ class AsyncReadOnlyCollection(AsyncResource, Generic[M]):
             page = await self._client.request(endpoints.list(params))
             yield page
             params = next_page_params(params, page)
+
+    def _export(self, endpoints: Endpoints[N], format: ExportFormat, filters: Mapping[str, Any]) -> AsyncIterator[Any]:
+        """The export's items (``ndjson``) or its bytes (``csv``), for ``async for``."""
+        call = endpoints.export(format, filters)
+        if format == "csv":
+            return self._export_bytes(call)
+        return self._export_items(call, msgspec.json.Decoder(endpoints.model))
+
+    async def _export_bytes(self, call: Call[bytes]) -> AsyncIterator[bytes]:
+        async with astream(self._client, call) as response:
+            async for chunk in response.aiter_bytes():
+                yield chunk
+
+    async def _export_items(self, call: Call[bytes], decoder: msgspec.json.Decoder[N]) -> AsyncIterator[N]:
+        async with astream(self._client, call) as response:
+            async for line in response.aiter_lines():
+                if line:
+                    yield _decode_line(decoder, line, response)
+
+    async def _export_to(
+        self, endpoints: Endpoints[N], file: str | os.PathLike[str], format: ExportFormat, filters: Mapping[str, Any]
+    ) -> int:
+        """Write the export's bytes to ``file`` (beside it until complete); the number of bytes."""
+        call = endpoints.export(format, filters)
+        partial, target = _partial(file)
+        written = 0
+        try:
+            async with astream(self._client, call) as response, await anyio.open_file(partial, "wb") as out:
+                async for chunk in response.aiter_bytes():
+                    written += await out.write(chunk)
+            await anyio.Path(partial).replace(target)
+        except BaseException:
+            await anyio.Path(partial).unlink(missing_ok=True)
+            raise
+        return written
 
 
 class AsyncCollection(AsyncReadOnlyCollection[M]):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Unpack
+from typing import Literal, Unpack, overload
 
 from redcore._base import AsyncAPIClient, SyncAPIClient
 from redcore.pagination import DEFAULT_PAGE_SIZE, Page
@@ -15,7 +16,14 @@ from redcore.resources._collection import (
     async_raw_response,
     raw_response,
 )
-from redcore.types import Product, ProductCreateParams, ProductFilters, ProductListParams, ProductUpdateParams
+from redcore.types import (
+    ExportFormat,
+    Product,
+    ProductCreateParams,
+    ProductFilters,
+    ProductListParams,
+    ProductUpdateParams,
+)
 
 __all__ = ["AsyncProducts", "AsyncProductsWithRawResponse", "Products", "ProductsWithRawResponse"]
 
@@ -50,6 +58,29 @@ class Products(SyncCollection[Product]):
     def iter(self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[ProductFilters]) -> Iterator[Product]:
         """Every product matching ``filters``, one at a time, across all pages (see :meth:`list_all`)."""
         return self._items(PRODUCTS, page_size, filters)
+
+    @overload
+    def export(
+        self, *, format: Literal["ndjson"] = "ndjson", **filters: Unpack[ProductFilters]
+    ) -> Iterator[Product]: ...
+    @overload
+    def export(self, *, format: Literal["csv"], **filters: Unpack[ProductFilters]) -> Iterator[bytes]: ...
+    def export(
+        self, *, format: ExportFormat = "ndjson", **filters: Unpack[ProductFilters]
+    ) -> Iterator[Product] | Iterator[bytes]:
+        """Every product matching ``filters`` (and in their ``sort``/``order``) in one streamed download
+        (``GET /v1/products/export``), read as you iterate: ``format="ndjson"`` (default) gives
+        :class:`~redcore.types.Product` models, ``format="csv"`` the CSV's bytes as they arrive (a header
+        row, then a row per product). Retried only before the first byte; a download cut short
+        raises APIConnectionError."""
+        return self._export(PRODUCTS, format, filters)
+
+    def export_to(
+        self, file: str | os.PathLike[str], *, format: ExportFormat = "ndjson", **filters: Unpack[ProductFilters]
+    ) -> int:
+        """Write :meth:`export`'s download to ``file`` as it arrives (under a temporary name beside it
+        until complete) and return the number of bytes written."""
+        return self._export_to(PRODUCTS, file, format, filters)
 
     def create(self, **fields: Unpack[ProductCreateParams]) -> Product:
         """Add a product: ``name``, ``sku`` and ``price`` (an integer in minor units) are required.
@@ -104,6 +135,24 @@ class AsyncProducts(AsyncCollection[Product]):
     def iter(self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[ProductFilters]) -> AsyncIterator[Product]:
         """Every product matching ``filters``, for ``async for`` (see :meth:`Products.iter`)."""
         return self._items(PRODUCTS, page_size, filters)
+
+    @overload
+    def export(
+        self, *, format: Literal["ndjson"] = "ndjson", **filters: Unpack[ProductFilters]
+    ) -> AsyncIterator[Product]: ...
+    @overload
+    def export(self, *, format: Literal["csv"], **filters: Unpack[ProductFilters]) -> AsyncIterator[bytes]: ...
+    def export(
+        self, *, format: ExportFormat = "ndjson", **filters: Unpack[ProductFilters]
+    ) -> AsyncIterator[Product] | AsyncIterator[bytes]:
+        """Every product matching ``filters``, streamed, for ``async for`` (see :meth:`Products.export`)."""
+        return self._export(PRODUCTS, format, filters)
+
+    async def export_to(
+        self, file: str | os.PathLike[str], *, format: ExportFormat = "ndjson", **filters: Unpack[ProductFilters]
+    ) -> int:
+        """Write the export to ``file`` as it arrives; the number of bytes (see :meth:`Products.export_to`)."""
+        return await self._export_to(PRODUCTS, file, format, filters)
 
     async def create(self, **fields: Unpack[ProductCreateParams]) -> Product:
         """Add a product (see :meth:`Products.create`)."""

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Unpack
+from typing import Literal, Unpack, overload
 
 from redcore._base import AsyncAPIClient, Call, SyncAPIClient
 from redcore.pagination import DEFAULT_PAGE_SIZE, Page
@@ -18,6 +19,7 @@ from redcore.resources._collection import (
     raw_response,
 )
 from redcore.types import (
+    ExportFormat,
     Invitation,
     Session,
     SessionFilters,
@@ -74,6 +76,27 @@ class Users(SyncCollection[User]):
     def iter(self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[UserFilters]) -> Iterator[User]:
         """Every user matching ``filters``, one at a time, across all pages (see :meth:`list_all`)."""
         return self._items(USERS, page_size, filters)
+
+    @overload
+    def export(self, *, format: Literal["ndjson"] = "ndjson", **filters: Unpack[UserFilters]) -> Iterator[User]: ...
+    @overload
+    def export(self, *, format: Literal["csv"], **filters: Unpack[UserFilters]) -> Iterator[bytes]: ...
+    def export(
+        self, *, format: ExportFormat = "ndjson", **filters: Unpack[UserFilters]
+    ) -> Iterator[User] | Iterator[bytes]:
+        """Every user matching ``filters`` (and in their ``sort``/``order``) in one streamed download
+        (``GET /v1/users/export``), read as you iterate: ``format="ndjson"`` (default) gives
+        :class:`~redcore.types.User` models, ``format="csv"`` the CSV's bytes as they arrive (a header
+        row, then a row per user; private metadata included). Retried only before the first byte; a download cut short
+        raises APIConnectionError."""
+        return self._export(USERS, format, filters)
+
+    def export_to(
+        self, file: str | os.PathLike[str], *, format: ExportFormat = "ndjson", **filters: Unpack[UserFilters]
+    ) -> int:
+        """Write :meth:`export`'s download to ``file`` as it arrives (under a temporary name beside it
+        until complete) and return the number of bytes written."""
+        return self._export_to(USERS, file, format, filters)
 
     def create(self, **fields: Unpack[UserCreateParams]) -> User:
         """Create a user: ``email`` and ``name`` are required, ``role`` defaults to ``"viewer"``.
@@ -180,6 +203,24 @@ class AsyncUsers(AsyncCollection[User]):
     def iter(self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[UserFilters]) -> AsyncIterator[User]:
         """Every user matching ``filters``, for ``async for`` (see :meth:`Users.iter`)."""
         return self._items(USERS, page_size, filters)
+
+    @overload
+    def export(
+        self, *, format: Literal["ndjson"] = "ndjson", **filters: Unpack[UserFilters]
+    ) -> AsyncIterator[User]: ...
+    @overload
+    def export(self, *, format: Literal["csv"], **filters: Unpack[UserFilters]) -> AsyncIterator[bytes]: ...
+    def export(
+        self, *, format: ExportFormat = "ndjson", **filters: Unpack[UserFilters]
+    ) -> AsyncIterator[User] | AsyncIterator[bytes]:
+        """Every user matching ``filters``, streamed, for ``async for`` (see :meth:`Users.export`)."""
+        return self._export(USERS, format, filters)
+
+    async def export_to(
+        self, file: str | os.PathLike[str], *, format: ExportFormat = "ndjson", **filters: Unpack[UserFilters]
+    ) -> int:
+        """Write the export to ``file`` as it arrives; the number of bytes (see :meth:`Users.export_to`)."""
+        return await self._export_to(USERS, file, format, filters)
 
     async def create(self, **fields: Unpack[UserCreateParams]) -> User:
         """Create a user (see :meth:`Users.create`)."""
