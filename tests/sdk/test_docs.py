@@ -343,3 +343,17 @@ def test_the_readme_roles_example_runs_as_pasted(server: ServerProcess, sync_cli
     assert "admin True" in "\n".join(lines)
     assert lines[-1] == "role_in_use"
     assert "moderator" not in [r.key for r in sync_client.roles.iter()]
+
+
+def test_the_readme_exports_example_runs_as_pasted(server: ServerProcess, sync_client: Client) -> None:
+    section = README.read_text().split("\n## Exports with the SDK\n", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDCORE_")}
+    env |= {"REDCORE_API_KEY": server.api_key, "REDCORE_BASE_URL": server.base_url}
+    for _ in range(2):  # pasted twice: it cleans up after itself
+        out = subprocess.run([sys.executable, "-"], input=block, env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        [exported, written] = out.stdout.splitlines()
+        assert re.fullmatch(r"usr_\w+ export\.demo@example\.com editor", exported)
+        assert written == "True export.demo@example.com '=Export Demo"
+    assert list(sync_client.users.export(q="export.demo")) == []
