@@ -136,14 +136,15 @@ COLLECTION = {"list", "list_all", "iter", "get", "create", "update", "delete", "
 SESSIONS = {"list_sessions", "iter_sessions", "revoke_session", "revoke_sessions"}
 INVITATION = {"get_invitation", "resend_invitation", "revoke_invitation"}
 MEMBERS = {"add_member", "remove_member", "list_members", "iter_members"}
-ITERATORS = {"list_all", "iter", "iter_sessions", "iter_members"}
+ITERATORS = {"list_all", "iter", "iter_sessions", "iter_members", "export"}
+EXPORTS = {"export", "export_to"}  # streamed: no raw-response view
 
 
 @pytest.mark.parametrize(
     ("resource", "methods"),
     [
-        ("users", COLLECTION | SESSIONS | INVITATION),
-        ("products", COLLECTION),
+        ("users", COLLECTION | SESSIONS | INVITATION | EXPORTS),
+        ("products", COLLECTION | EXPORTS),
         ("teams", COLLECTION | MEMBERS),
         ("api_keys", COLLECTION | {"revoke", "roll"}),
         (
@@ -174,4 +175,4 @@ def test_async_client_mirrors_client_method_for_method(resource: str, methods: s
         assert async_method.__doc__
         if name not in ITERATORS:
             assert inspect.iscoroutinefunction(async_method)
-    assert _public(s.with_raw_response) == _public(a.with_raw_response) == methods - ITERATORS - {"with_raw_response"}
+    assert _public(s.with_raw_response) == _public(a.with_raw_response) == methods - ITERATORS - EXPORTS - {"with_raw_response"}
