@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
@@ -44,7 +44,7 @@ _json = msgspec.json.Encoder()
 
 async def walk(
     list_page: ListPage[T], db: Database, org_id: str, req: PageRequest, batch_size: int = BATCH_SIZE
-) -> AsyncIterator[Sequence[T]]:
+) -> AsyncGenerator[Sequence[T], None]:
     """Every item ``req``'s filters, search and sort select, ``batch_size`` at a time (empty batches
     are not yielded). Its position fields (limit, offset, cursor, count) are the walk's own."""
     if batch_size < 1:

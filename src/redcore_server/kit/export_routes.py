@@ -62,7 +62,7 @@ def export_routes(c: "Collection[Any]") -> dict[str, HTTPRouteHandler]:
         self: Controller,
         request: CallerRequest,
         db: NamedDependency[Database],
-        service: NamedDependency[Any],  # typed as the collection's service class by kit/routes.py
+        service: NamedDependency[Any],  # typed as the collection's service class below
         export_request: NamedDependency[ExportRequest],
         filters: NamedDependency[Any],  # the collection's ListFilters
     ) -> Stream:
@@ -130,7 +130,7 @@ def export_routes(c: "Collection[Any]") -> dict[str, HTTPRouteHandler]:
 
 
 async def _body(
-    writer: Writer, first: Sequence[Any] | None, batches: AsyncIterator[Sequence[Any]]
+    writer: Writer, first: Sequence[Any] | None, batches: AsyncGenerator[Sequence[Any], None]
 ) -> AsyncIterator[bytes]:
     """The response body: the head and the first batch in one chunk, then a chunk per batch."""
     try:
@@ -142,5 +142,4 @@ async def _body(
         async for batch in batches:
             yield writer.lines(batch)
     finally:
-        if isinstance(batches, AsyncGenerator):
-            await batches.aclose()  # ends the walk at once when the client went away
+        await batches.aclose()  # ends the walk at once when the client went away (a cancellation)
