@@ -175,4 +175,5 @@ def test_async_client_mirrors_client_method_for_method(resource: str, methods: s
         assert async_method.__doc__
         if name not in ITERATORS:
             assert inspect.iscoroutinefunction(async_method)
-    assert _public(s.with_raw_response) == _public(a.with_raw_response) == methods - ITERATORS - EXPORTS - {"with_raw_response"}
+    raw = methods - ITERATORS - EXPORTS - {"with_raw_response"}
+    assert _public(s.with_raw_response) == _public(a.with_raw_response) == raw
