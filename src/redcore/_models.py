@@ -43,6 +43,7 @@ EventType = Literal[
     "role.created",
     "role.updated",
     "role.deleted",
+    "import.completed",
 ]
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 InvitationStatus = Literal["pending", "accepted", "revoked", "expired"]

@@ -6,8 +6,25 @@ from __future__ import annotations
 import anyio
 import anyio.to_thread
 from argon2 import PasswordHasher as _Argon2
-from argon2 import Type
+from argon2 import Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
+
+MAX_IMPORTED_HASH_LENGTH = 1024
+
+
+def imported_hash_problem(value: str) -> str | None:
+    """Why a password hash brought from another system (``users import``) cannot be stored, or None
+    when it can: an Argon2 PHC string (``$argon2id$v=19$m=…,t=…,p=…$salt$hash``, also ``argon2i`` and
+    ``argon2d``), which signing in verifies and then re-hashes with today's parameters."""
+    if len(value) > MAX_IMPORTED_HASH_LENGTH:
+        return f"must be at most {MAX_IMPORTED_HASH_LENGTH} characters"
+    if not value.startswith("$argon2"):
+        return "not a supported password hash: give an Argon2 PHC string ($argon2id$v=19$m=…,t=…,p=…$…)"
+    try:
+        extract_parameters(value)
+    except (InvalidHashError, ValueError):
+        return "not a valid Argon2 PHC string"
+    return None
 
 
 class PasswordHasher:

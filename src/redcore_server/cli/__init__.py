@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from redcore_server.cli import catalog, database, mail, roles, run, teams, tenants
+from redcore_server.cli import catalog, database, mail, roles, run, teams, tenants, users
 
 app = typer.Typer(
     help="RedCore server: run it, deliver its webhooks, migrate its database, manage organizations and API keys.",
@@ -21,6 +21,7 @@ app.command()(database.bootstrap)
 app.add_typer(tenants.orgs_app, name="orgs")
 app.add_typer(tenants.keys_app, name="keys")
 app.add_typer(roles.roles_app, name="roles")
+app.add_typer(users.users_app, name="users")
 app.add_typer(catalog.products_app, name="products")
 app.add_typer(mail.mail_app, name="mail")
 app.add_typer(teams.teams_app, name="teams")

@@ -18,7 +18,7 @@ that runs out raises :class:`DatabaseUnavailable`, which the API answers as 503
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -94,6 +94,12 @@ class Executor(Protocol):
         """Run a statement; return the number of rows it touched."""
         ...
 
+    async def copy_records(self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
+        """Load ``records`` (tuples in the order of ``columns``) into ``table`` at once: PostgreSQL's
+        binary ``COPY``, SQLite's ``executemany``. Returns how many rows were loaded. For bulk
+        loads (``kit/importing.py``); ``table`` and ``columns`` are the caller's own names, never input."""
+        ...
+
 
 class Database(abc.ABC):
     """A pool of connections to one database. Use as an :class:`Executor` for single statements."""
@@ -124,6 +130,11 @@ class Database(abc.ABC):
 
     @abc.abstractmethod
     async def execute(self, sql: str, *args: Any) -> int: ...
+
+    async def copy_records(self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
+        """:meth:`Executor.copy_records` in a transaction of its own."""
+        async with self.transaction() as tx:
+            return await tx.copy_records(table, columns, records)
 
     async def listen(self, channel: str, callback: Callable[[], None]) -> None:
         """Call ``callback`` whenever another process commits a notification on ``channel`` (see

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn
 
@@ -137,6 +137,13 @@ class _Executor:
     async def execute(self, sql: str, *args: Any) -> int:
         try:
             status = await self._conn.execute(sql, *args)
+        except Exception as exc:
+            _raise_mapped(exc)
+        return _affected(status)
+
+    async def copy_records(self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
+        try:
+            status = await self._conn.copy_records_to_table(table, records=records, columns=list(columns))
         except Exception as exc:
             _raise_mapped(exc)
         return _affected(status)
