@@ -56,6 +56,7 @@ async def create_stage(db: Executor) -> None:
     else:
         await db.execute(f"DROP TABLE IF EXISTS temp.{STAGE}")
         await db.execute(f"CREATE TEMP TABLE {STAGE} ({columns})")
+    await db.execute(f"CREATE INDEX ix_{STAGE}_n ON {STAGE} (n)")  # batches are ranges of it, staged or not
 
 
 async def stage(db: Executor, records: Sequence[Sequence[Any]]) -> None:
@@ -64,7 +65,7 @@ async def stage(db: Executor, records: Sequence[Sequence[Any]]) -> None:
 
 async def index_stage(db: Executor) -> None:
     """Indexes for the checks and the batches, made once the rows are in (cheaper than maintained)."""
-    for column in ("n", "email_key", "external_id"):
+    for column in ("id", "email_key", "external_id"):
         await db.execute(f"CREATE INDEX ix_{STAGE}_{column} ON {STAGE} ({column})")
     await db.execute(f"ANALYZE {STAGE}")
 
@@ -84,8 +85,9 @@ def _match(key: Key) -> str:
     return f"u.org_id = {ORG} AND u.{column} = s.{column}"
 
 
-def _checks(key: Key | None) -> list[str]:
-    """Queries of ``(line, field, issue)``: staged rows that cannot be written as they are."""
+def _checks(key: Key | None, written: bool) -> list[str]:
+    """Queries of ``(line, field, issue)``: staged rows that cannot be written as they are (``written``:
+    the rows were inserted already, so a user the import made is not one that was there)."""
     bit = BITS
     checks = [
         # a key repeated in the file: the later lines name the first
@@ -95,11 +97,12 @@ def _checks(key: Key | None) -> list[str]:
         f" (PARTITION BY external_id) AS first FROM {STAGE} WHERE external_id IS NOT NULL) d WHERE line > first",
     ]
     if key is None:
+        theirs = f" WHERE NOT EXISTS (SELECT 1 FROM {STAGE} o WHERE o.id = u.id)" if written else ""
         checks += [
             f"SELECT s.line, 'email', 'already a user of the organization (--upsert email updates users)'"
-            f" FROM {STAGE} s JOIN users u ON {_match('email')}",
+            f" FROM {STAGE} s JOIN users u ON {_match('email')}{theirs}",
             f"SELECT s.line, 'external_id', 'already the external_id of a user of the organization'"
-            f" FROM {STAGE} s JOIN users u ON {_match('external_id')}",
+            f" FROM {STAGE} s JOIN users u ON {_match('external_id')}{theirs}",
         ]
         return checks
     other: Key = "external_id" if key == "email" else "email"
@@ -117,10 +120,12 @@ def _checks(key: Key | None) -> list[str]:
     return checks
 
 
-async def problems(db: Executor, org_id: str, key: Key | None, cap: int) -> tuple[list[ImportProblem], int, int]:
+async def problems(
+    db: Executor, org_id: str, key: Key | None, cap: int, *, written: bool = False
+) -> tuple[list[ImportProblem], int, int]:
     """The first ``cap`` problems of the staged rows by line, how many there are, and how many lines
     have one."""
-    union = " UNION ALL ".join(f"SELECT * FROM ({check}) c{i}" for i, check in enumerate(_checks(key)))
+    union = " UNION ALL ".join(f"SELECT * FROM ({check}) c{i}" for i, check in enumerate(_checks(key, written)))
     rows = await db.fetch(f"SELECT * FROM ({union}) p ORDER BY 1, 2 LIMIT {int(cap)}", org_id)
     if not rows:
         return [], 0, 0
@@ -187,9 +192,18 @@ async def staged_count(db: Executor) -> int:
 
 
 async def insert_batch(
-    db: Executor, org_id: str, key: Key | None, first: int, last: int, now: datetime, returning: bool
+    db: Executor,
+    org_id: str,
+    key: Key | None,
+    first: int,
+    last: int,
+    now: datetime,
+    returning: bool,
+    *,
+    skip_conflicts: bool = False,
 ) -> tuple[int, Sequence[Row]]:
-    """Insert the staged rows ``first``–``last`` that match no user; with ``returning``, the users made."""
+    """Insert the staged rows ``first``–``last`` that match no user; with ``returning``, the users made.
+    ``skip_conflicts``: a row a unique index refuses is left out (and the count says so)."""
     columns = ", ".join(_INSERTED)
     values = ", ".join(f"s.{c}" for c in _INSERTED)
     unmatched = "" if key is None else f" AND NOT EXISTS (SELECT 1 FROM users u WHERE {_match(key)})"
@@ -197,6 +211,8 @@ async def insert_batch(
         f"INSERT INTO users (org_id, created_at, updated_at, last_login, {columns})"
         f" SELECT {ORG}, $2, $2, NULL, {values} FROM {STAGE} s WHERE s.n BETWEEN $3 AND $4{unmatched}"
     )
+    if skip_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
     if returning:
         rows = await db.fetch(f"{sql} RETURNING {spec.USERS.select}", org_id, now, first, last)
         return len(rows), rows

@@ -23,6 +23,7 @@ only with ``events``; one ``import.completed`` event is always recorded.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -58,6 +59,7 @@ from redcore_server.users.spec import USERS
 
 Upsert = Literal["email", "external_id"]
 BATCH = 10_000  # rows staged, and written, per statement
+YIELD_EVERY = 500  # rows checked between looks at the database's answers
 SHAPE = FileShape(
     fields=repo.UPDATABLE,
     required=("email",),
@@ -176,25 +178,34 @@ class UserImporter:
         counts, log = ImportCounts(), ProblemLog()
         checker = _RowChecker(await role_keys(tx, org_id), options.upsert)
         await repo.create_stage(tx)
+        # Inserting only: each batch is written as soon as it is staged, while the next one is read
+        # and checked (the database works meanwhile), and the whole is rolled back at the first
+        # problem. Upserts and dry runs (and invitations, counted by a limiter outside the
+        # transaction) check everything first.
+        loader = _Loader(self, uow, org_id, options, counts, log, early=_writes_early(options))
         batch: list[tuple[Any, ...]] = []
         for line, values in read_rows(lines, fmt, SHAPE, log):
             counts.rows += 1
             record = None if values is None else checker.check(line, values, log)
             if record is None:
                 counts.failed += 1
-                continue
-            batch.append(record)
+            else:
+                batch.append(record)
             if len(batch) >= BATCH:
-                await repo.stage(tx, batch)
-                batch.clear()
+                await loader.load(batch)
+                batch = []
                 counts.processed = counts.rows
                 if progress is not None and (waiting := progress(counts)) is not None:
                     await waiting
-        if batch:
-            await repo.stage(tx, batch)
+            elif counts.rows % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # let the database's answer in, and the next statement out
+        await loader.load(batch)
+        await loader.done()
         counts.processed = counts.rows
         await repo.index_stage(tx)
-        staged, staged_count, staged_failed = await repo.problems(tx, org_id, options.upsert, MAX_PROBLEMS)
+        staged, staged_count, staged_failed = await repo.problems(
+            tx, org_id, options.upsert, MAX_PROBLEMS, written=loader.early
+        )
         for problem in staged:
             log.add(problem.line, problem.field, problem.issue)
         log.count += staged_count - len(staged)
@@ -202,11 +213,15 @@ class UserImporter:
         await self._check_privileges(uow, org_id, options.upsert)
         problems = log.sorted()[:MAX_PROBLEMS]
         if log.count:
+            counts.created = 0
             return ImportOutcome(counts, problems, log.count, written=False)
         if options.dry_run:
             counts.created, counts.updated, counts.unchanged = await repo.count_changes(tx, org_id, options.upsert)
             return ImportOutcome(counts, [], 0, written=False)
-        await self._write(uow, org_id, options, counts)
+        if not loader.early:
+            await self._write(uow, org_id, options, counts)
+        elif counts.created != await repo.staged_count(tx):
+            raise RuntimeError("a staged user was not inserted, yet no problem was found")
         await repo.drop_stage(tx)
         if self._recorder is not None:
             data = {"id": import_id, "resource": "users", "counts": msgspec.to_builtins(counts)}
@@ -244,21 +259,75 @@ class UserImporter:
                 counts.updated += updated
                 if options.events:
                     for user in map(USERS.from_row, rows):
-                        await self._record(uow, org_id, "user.updated", user)
+                        await self.record(uow, org_id, "user.updated", user)
             created, rows = await repo.insert_batch(tx, org_id, key, first, last, now, returning)
             counts.created += created
             for user in map(USERS.from_row, rows):
                 if options.events:
-                    await self._record(uow, org_id, "user.created", user)
+                    await self.record(uow, org_id, "user.created", user)
                 if options.invite and user.status == "pending_invite" and self._invitations is not None:
                     await self._invitations.invite(uow, org_id, user)
         counts.unchanged -= counts.updated
         for user_id in ending:
             await self._sessions.end_sessions(uow, org_id, user_id)
 
-    async def _record(self, uow: UnitOfWork, org_id: str, type_: str, user: User) -> None:
+    async def record(self, uow: UnitOfWork, org_id: str, type_: str, user: User) -> None:
         if self._recorder is not None:
             await self._recorder(await uow.tx(), uow, org_id, type_, user)
+
+
+def _writes_early(options: ImportOptions) -> bool:
+    return options.upsert is None and not options.dry_run and not options.invite
+
+
+class _Loader:
+    """Stages each batch (and, writing early, inserts it) in a task of its own, so the database
+    works on one batch while the next is read and checked; one batch at a time on the connection."""
+
+    def __init__(
+        self,
+        importer: UserImporter,
+        uow: UnitOfWork,
+        org_id: str,
+        options: ImportOptions,
+        counts: ImportCounts,
+        log: ProblemLog,
+        *,
+        early: bool,
+    ) -> None:
+        self._importer, self._uow, self._org_id, self._options = importer, uow, org_id, options
+        self._counts, self._log = counts, log
+        self.early = early
+        self._inserting = early  # until a problem: then the rest is only staged, to be reported
+        self._task: asyncio.Task[None] | None = None
+        self._now = utcnow()
+
+    async def load(self, records: list[tuple[Any, ...]]) -> None:
+        await self.done()
+        if records:
+            self._task = asyncio.ensure_future(self._load(records))
+            await asyncio.sleep(0)  # the task sends its first statement now
+
+    async def done(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            await task
+
+    async def _load(self, records: list[tuple[Any, ...]]) -> None:
+        tx = await self._uow.tx()
+        await repo.stage(tx, records)
+        if not self._inserting or self._log.count:
+            self._inserting = False
+            return
+        first, last = records[0][0], records[-1][0]
+        created, rows = await repo.insert_batch(
+            tx, self._org_id, None, first, last, self._now, self._options.events, skip_conflicts=True
+        )
+        self._counts.created += created
+        if created < len(records):  # a conflict: the checks will name it, and nothing is kept
+            self._inserting = False
+        for user in map(USERS.from_row, rows):
+            await self._importer.record(self._uow, self._org_id, "user.created", user)
 
 
 class NothingWritten(Exception):
