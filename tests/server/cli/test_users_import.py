@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from redcore_server.db import open_database
+from redcore_server.users import importing
 from tests.support.cli import CliResult, run_cli
 
 README = Path(__file__).resolve().parents[3] / "README.md"
@@ -251,3 +252,19 @@ def test_the_readme_import_example_runs_as_pasted(fresh_database_url: str, tmp_p
         printed.append(run_cli(*args[1:], url=url, cwd=tmp_path).stdout.strip())
     assert printed == shown.strip().splitlines()
     assert json.loads(users(url, "Default")["ada@example.com"]["public_metadata"]) == {"plan": "pro"}
+
+
+def test_a_problem_in_a_later_batch_undoes_the_batches_written_before_it(
+    org_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "BATCH", 2)  # rows are written batch by batch while the file is read
+    imported(org_db, write(tmp_path, "a.csv", "email,name\nthere@example.com,There\n"))
+    rows = "".join(f"u{i}@example.com,U{i}\n" for i in range(6))
+    _, report = imported(org_db, write(tmp_path, "b.csv", f"email,name\n{rows}There@Example.com,Again\n"), check=False)
+    assert [(p["line"], p["field"]) for p in report["problems"]] == [(8, "email")]
+    assert report["counts"]["created"] == 0 and report["written"] is False
+    assert set(users(org_db)) == {"there@example.com"}
+    _, report = imported(org_db, write(tmp_path, "c.csv", f"email,name\n{rows}u0@example.com,Twice\n"), check=False)
+    assert [(p["line"], p["issue"]) for p in report["problems"]] == [(8, "repeats line 2")]
+    _, report = imported(org_db, write(tmp_path, "d.csv", f"email,name\n{rows}"))
+    assert report["counts"]["created"] == 6 and len(users(org_db)) == 7
