@@ -19,11 +19,11 @@ from redcore_server.cli.support import run as _run
 from redcore_server.config import Settings
 from redcore_server.db import Database
 from redcore_server.events.recorder import record
-from redcore_server.kit.importing import format_of
+from redcore_server.kit.importing import ImportCounts, format_of
 from redcore_server.orgs import service as orgs_service
 from redcore_server.ratelimit.redis_limiter import RedisLink
 from redcore_server.services import build_services
-from redcore_server.users.importing import ImportCounts, ImportOptions, ImportOutcome, UserImporter, import_in
+from redcore_server.users.importing import ImportOptions, ImportOutcome, UserImporter, import_in
 
 users_app = typer.Typer(help="The organization's users in bulk.", no_args_is_help=True)
 

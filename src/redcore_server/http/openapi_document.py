@@ -36,6 +36,7 @@ REF = "#/components/schemas/{name}"
 ERROR_CONTENT = {"application/json": {"schema": {"$ref": REF.format(name="ErrorResponse")}}}
 SORTABLE = "sortable"  # route opt: the fields a list's ``sort`` accepts (default: created_at)
 BODY_OPTIONAL = "body_optional"  # route opt: the request body may be left out
+RAW_BODY = "raw_body"  # route opt: {media type: description}: a body of text the handler reads itself
 UNLINKED = "unlinked"  # route opt: not a link from its parent's create (it may not exist for every one)
 _METHODS = ("get", "post", "put", "patch", "delete")
 _PARAM = re.compile(r"\{(\w+):\w+\}")
@@ -76,6 +77,9 @@ def finish_document(app: Litestar, doc: dict[str, Any]) -> dict[str, Any]:
             operation["security"] = []
         _parameters(operation, handler)
         _responses(operation, counted=not public, under_v1=path.startswith("/v1/"))
+        if raw := handler.opt.get(RAW_BODY):
+            content = {media: {"schema": {"type": "string", "description": text}} for media, text in raw.items()}
+            operation["requestBody"] = {"required": True, "content": content}
         if handler.opt.get(BODY_OPTIONAL) and "requestBody" in operation:
             operation["requestBody"]["required"] = False
         if method == "post":

@@ -32,6 +32,17 @@ _decode_object = msgspec.json.Decoder(dict[str, Any]).decode
 _decode_any = msgspec.json.Decoder().decode
 
 
+class ImportCounts(msgspec.Struct):
+    """How far an import is, and what it did (nothing is written unless all of it is)."""
+
+    rows: int = 0  # rows read from the file
+    processed: int = 0  # rows checked so far
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0  # rows with a problem
+
+
 class ImportProblem(msgspec.Struct):
     """What is wrong with one line of a file (line 1 of a CSV file is its header)."""
 

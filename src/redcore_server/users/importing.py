@@ -40,6 +40,7 @@ from redcore_server.kit.importing import (
     MAX_PROBLEMS,
     FileShape,
     Format,
+    ImportCounts,
     ImportProblem,
     ProblemLog,
     boolean,
@@ -76,15 +77,6 @@ class ImportOptions:
     upsert: Upsert | None = None
     invite: bool = False  # invite the new users without a password hash
     events: bool = False  # a user.created / user.updated event per user, besides import.completed
-
-
-class ImportCounts(msgspec.Struct):
-    rows: int = 0  # rows read from the file
-    processed: int = 0  # rows checked so far
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0  # rows with a problem
 
 
 class ImportOutcome(msgspec.Struct):
