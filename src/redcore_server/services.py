@@ -118,5 +118,5 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
         me=MeService(users, organization, hasher, password_failures, settings.signin_failure_limit),
         teams=TeamService(record),
         roles=RoleService(record),
-        imports=ImportService(UserImporter(sessions, invitations, record)),
+        imports=ImportService(UserImporter(sessions, invitations, record, settings.import_statement_timeout)),
     )

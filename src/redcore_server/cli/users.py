@@ -18,12 +18,11 @@ from redcore_server.cli.support import fail as _fail
 from redcore_server.cli.support import run as _run
 from redcore_server.config import Settings
 from redcore_server.db import Database
-from redcore_server.events.recorder import record
 from redcore_server.kit.importing import ImportCounts, format_of
 from redcore_server.orgs import service as orgs_service
 from redcore_server.ratelimit.redis_limiter import RedisLink
 from redcore_server.services import build_services
-from redcore_server.users.importing import ImportOptions, ImportOutcome, UserImporter, import_in
+from redcore_server.users.importing import ImportOptions, ImportOutcome, import_in
 
 users_app = typer.Typer(help="The organization's users in bulk.", no_args_is_help=True)
 
@@ -80,7 +79,7 @@ def users_import(
         url, fail_closed = settings.redis_url, settings.rate_limit_fail_closed
         redis = RedisLink(url, fail_closed=fail_closed) if url else None  # the invitation limits the API counts
         services = build_services(settings, redis)
-        importer = UserImporter(services.sessions, services.invitations, record)
+        importer = services.imports.importer
         organization = await orgs_service.resolve(db, org)
         with ExitStack() as stack:
             handle = stack.enter_context(file.open(encoding="utf-8-sig", newline=""))

@@ -94,6 +94,11 @@ class Executor(Protocol):
         """Run a statement; return the number of rows it touched."""
         ...
 
+    async def extend_statement_timeout(self, seconds: float) -> None:
+        """Let each later statement of this transaction run for up to ``seconds`` (a bulk import's
+        set-wise checks over a million rows); the configured bound returns with the next transaction."""
+        ...
+
     async def copy_records(self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
         """Load ``records`` (tuples in the order of ``columns``) into ``table`` at once: PostgreSQL's
         binary ``COPY``, SQLite's ``executemany``. Returns how many rows were loaded. For bulk
@@ -130,6 +135,10 @@ class Database(abc.ABC):
 
     @abc.abstractmethod
     async def execute(self, sql: str, *args: Any) -> int: ...
+
+    async def extend_statement_timeout(self, seconds: float) -> None:
+        """Single statements on the pool keep the configured bound (only a transaction extends it)."""
+        return
 
     async def copy_records(self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
         """:meth:`Executor.copy_records` in a transaction of its own."""

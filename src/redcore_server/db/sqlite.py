@@ -156,6 +156,9 @@ class _Conn:
             _raise_mapped(exc)
         return count
 
+    async def extend_statement_timeout(self, seconds: float) -> None:
+        self.statement_timeout = seconds  # the transaction puts the configured bound back when it ends
+
     async def copy_records(self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
         rows = [_adapt(tuple(record)) for record in records]
         marks = ", ".join("?" * len(columns))
@@ -264,6 +267,7 @@ class SqliteDatabase(Database):
                 await _rollback(writer)
                 raise
         finally:
+            writer.statement_timeout = self.timeouts.statement
             self._write_lock.release()
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:

@@ -53,7 +53,7 @@ def _lines(chunks: list[str]) -> Iterator[str]:
 
 class ImportService:
     def __init__(self, importer: UserImporter) -> None:
-        self._importer = importer
+        self.importer = importer  # what runs a users import (the CLI's too)
 
     async def create(self, uow: UnitOfWork, org_id: str, body: bytes, fmt: Format, options: ImportOptions) -> Import:
         """Keep the file and queue its job (a worker runs it once this commits)."""
@@ -124,7 +124,7 @@ class ImportService:
             lines = _lines(await repository.chunks(db, job.id))
             tx = await uow.tx()
             await repository.hold(tx, job.id)
-            outcome = await self._importer.run(
+            outcome = await self.importer.run(
                 uow,
                 job.org_id,
                 lines,

@@ -149,11 +149,16 @@ class UserImporter:
     """Runs an import in a unit of work (the caller commits when ``written``, else rolls back)."""
 
     def __init__(
-        self, sessions: SessionEnder, invitations: Inviter | None = None, recorder: Recorder | None = None
+        self,
+        sessions: SessionEnder,
+        invitations: Inviter | None = None,
+        recorder: Recorder | None = None,
+        statement_timeout: float = 600.0,
     ) -> None:
         self._sessions = sessions
         self._invitations = invitations
         self._recorder = recorder
+        self._statement_timeout = statement_timeout  # REDCORE_IMPORT_STATEMENT_TIMEOUT
 
     async def run(
         self,
@@ -167,6 +172,7 @@ class UserImporter:
         progress: Progress | None = None,
     ) -> ImportOutcome:
         tx = await uow.tx()
+        await tx.extend_statement_timeout(self._statement_timeout)  # a check spans the whole file
         counts, log = ImportCounts(), ProblemLog()
         checker = _RowChecker(await role_keys(tx, org_id), options.upsert)
         await repo.create_stage(tx)
