@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Unpack
+from typing import Literal, Unpack
 
 from redcore._base import AsyncAPIClient, Call, SyncAPIClient
 from redcore.pagination import DEFAULT_PAGE_SIZE, Page
@@ -17,7 +17,9 @@ from redcore.resources._collection import (
     async_raw_response,
     raw_response,
 )
+from redcore.resources.imports import ImportFile, ImportFormat, import_call
 from redcore.types import (
+    Import,
     Invitation,
     Session,
     SessionFilters,
@@ -137,6 +139,26 @@ class Users(SyncCollection[User]):
         Raises NotFoundError if there is no such user or no invitation that could still be accepted."""
         return self._request(_revoke_invitation(user_id))
 
+    def import_(
+        self,
+        file: ImportFile,
+        *,
+        format: ImportFormat | None = None,
+        dry_run: bool = False,
+        upsert: Literal["email", "external_id"] | None = None,
+        invite: bool = False,
+        events: bool = False,
+    ) -> Import:
+        """Send a CSV or JSON Lines file of users to import (``POST /v1/users/import``, needs
+        ``users:write``) and answer its job, ``queued``: follow it with ``client.imports.wait(job.id)``.
+
+        ``file``: a path (``.csv``/``.jsonl`` gives the ``format``), bytes, text or a binary file object.
+        All rows or none are written; ``dry_run`` checks without writing; ``upsert`` updates the users
+        rows match by ``email`` or ``external_id``; ``invite`` emails the new users without a password
+        hash; ``events`` records an event per user besides ``import.completed``.
+        """
+        return self._request(import_call(file, format, dry_run=dry_run, upsert=upsert, invite=invite, events=events))
+
     @cached_property
     def with_raw_response(self) -> UsersWithRawResponse:
         """The same methods, answering an :class:`~redcore.APIResponse` (status, headers, ``parse()``)."""
@@ -218,6 +240,21 @@ class AsyncUsers(AsyncCollection[User]):
     async def revoke_invitation(self, user_id: str) -> None:
         """Withdraw a user's invitation (see :meth:`Users.revoke_invitation`)."""
         return await self._request(_revoke_invitation(user_id))
+
+    async def import_(
+        self,
+        file: ImportFile,
+        *,
+        format: ImportFormat | None = None,
+        dry_run: bool = False,
+        upsert: Literal["email", "external_id"] | None = None,
+        invite: bool = False,
+        events: bool = False,
+    ) -> Import:
+        """Send a file of users to import (see :meth:`Users.import_`)."""
+        return await self._request(
+            import_call(file, format, dry_run=dry_run, upsert=upsert, invite=invite, events=events)
+        )
 
     @cached_property
     def with_raw_response(self) -> AsyncUsersWithRawResponse:
