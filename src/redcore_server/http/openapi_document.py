@@ -31,6 +31,7 @@ from litestar.routes import HTTPRoute
 
 from redcore_server.errors import ErrorResponse
 from redcore_server.http.authentication import PUBLIC
+from redcore_server.text import NO_NUL_PATTERN
 
 REF = "#/components/schemas/{name}"
 ERROR_CONTENT = {"application/json": {"schema": {"$ref": REF.format(name="ErrorResponse")}}}
@@ -78,7 +79,9 @@ def finish_document(app: Litestar, doc: dict[str, Any]) -> dict[str, Any]:
         _parameters(operation, handler)
         _responses(operation, counted=not public, under_v1=path.startswith("/v1/"))
         if raw := handler.opt.get(RAW_BODY):
-            content = {media: {"schema": {"type": "string", "description": text}} for media, text in raw.items()}
+            # Any text but U+0000 (which PostgreSQL cannot store); its form is checked when it is read.
+            schema = {"pattern": NO_NUL_PATTERN}
+            content = {media: {"schema": schema | {"description": text}} for media, text in raw.items()}
             operation["requestBody"] = {"required": True, "content": content}
         if handler.opt.get(BODY_OPTIONAL) and "requestBody" in operation:
             operation["requestBody"]["required"] = False
