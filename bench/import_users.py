@@ -98,7 +98,6 @@ def bench(kind: str, file: Path, rows: int) -> dict[str, object]:
         try:
             upgrade(url)
             _cli(url, "bootstrap", "--org-name", "Bench")
-            _cli(url, "roles", "list", "--org", "Bench")  # the organization exists
             _add_role(url)
             env = dict(os.environ, REDCORE_DATABASE_URL=url)
             started = time.perf_counter()
