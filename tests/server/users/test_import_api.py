@@ -20,7 +20,7 @@ from redcore_server.kit.csv_cells import escape_cell
 from redcore_server.users.schemas import User
 from tests.support import Tenant
 from tests.support.cli import run_cli
-from tests.support.sessions import sign_in
+from tests.support.sessions import as_user, member, sign_in
 
 EXPORT_COLUMNS = tuple(User.__struct_fields__)  # what GET /v1/users/export writes: a user's every field
 NOT_CARRIED = ("id", "last_login", "created_at", "updated_at")
@@ -142,3 +142,31 @@ async def test_bcrypt_and_pbkdf2_hashes_sign_in_and_are_rehashed(
             response.json()["user"]["id"],
         )
         assert stored != foreign and stored.startswith("$argon2id$")
+
+
+async def test_an_upsert_that_suspends_a_user_or_gives_a_new_hash_signs_them_out(
+    tenant: Tenant, database_url: str, tmp_path: Path
+) -> None:
+    suspended = await member(tenant, email="sus@example.com")
+    rehashed = await member(tenant, email="new-hash@example.com")
+    kept = await member(tenant, email="kept@example.com")
+    tokens = {
+        u["email"]: (await sign_in(tenant, u["email"])).json()["access_token"] for u in (suspended, rehashed, kept)
+    }
+    new_hash = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("another secret")
+    path = tmp_path / "users.jsonl"
+    path.write_text(
+        json.dumps({"email": "sus@example.com", "status": "suspended"})
+        + "\n"
+        + json.dumps({"email": "new-hash@example.com", "password_hash": new_hash})
+        + "\n"
+        + json.dumps({"email": "kept@example.com", "name": "Kept Renamed"})
+        + "\n"
+    )
+    report = await import_file(database_url, path, tenant.org.id, "--upsert", "email")
+    assert (report["counts"]["updated"], report["counts"]["unchanged"]) == (3, 0)
+    for address, token in tokens.items():
+        async with as_user(tenant.app, token) as client:
+            status = (await client.get("/v1/me")).status_code
+        assert status == (200 if address == "kept@example.com" else 401), address
+    assert (await sign_in(tenant, "new-hash@example.com", "another secret")).status_code == 200
