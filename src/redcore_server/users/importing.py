@@ -23,8 +23,8 @@ only with ``events``; one ``import.completed`` event is always recorded.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -49,6 +49,8 @@ from redcore_server.kit.importing import (
     read_rows,
 )
 from redcore_server.kit.service import Recorder
+from redcore_server.kit.staging import BATCH as STAGING_BATCH
+from redcore_server.kit.staging import BatchLoader, Progress, Record, load_rows
 from redcore_server.passwords import imported_hash_problem
 from redcore_server.roles.service import role_keys, role_scopes
 from redcore_server.users import import_repository as repo
@@ -59,8 +61,7 @@ from redcore_server.users.service import Inviter, SessionEnder, checked_profile,
 from redcore_server.users.spec import USERS
 
 Upsert = Literal["email", "external_id"]
-BATCH = 10_000  # rows staged, and written, per statement
-YIELD_EVERY = 500  # rows checked between looks at the database's answers
+BATCH = STAGING_BATCH  # rows staged, and written, per statement
 SHAPE = FileShape(
     fields=repo.UPDATABLE,
     required=("email",),
@@ -86,9 +87,6 @@ class ImportOutcome(msgspec.Struct):
     written: bool  # False: nothing was written (problems, or a dry run)
 
 
-Progress = Callable[[ImportCounts], Awaitable[None] | None]
-
-
 class _RowChecker:
     """One row's values → its staged record, or its problems logged."""
 
@@ -97,7 +95,7 @@ class _RowChecker:
         self._upsert = upsert
         self.staged = 0
 
-    def check(self, line: int, values: dict[str, Any], log: ProblemLog) -> tuple[Any, ...] | None:
+    def check(self, line: int, values: dict[str, Any], *, log: ProblemLog) -> Record | None:
         try:
             row = msgspec.convert(values, UserImport, strict=True)
         except msgspec.ValidationError as exc:
@@ -177,29 +175,24 @@ class UserImporter:
         checker = _RowChecker(await role_keys(tx, org_id), options.upsert)
         await repo.create_stage(tx)
         # Inserting only: each batch is written as soon as it is staged, while the next one is read
-        # and checked (the database works meanwhile), and the whole is rolled back at the first
-        # problem. Upserts and dry runs (and invitations, counted by a limiter outside the
-        # transaction) check everything first.
-        loader = _Loader(self, uow, org_id, options, counts, log, early=_writes_early(options))
-        batch: list[tuple[Any, ...]] = []
-        for line, values in read_rows(lines, fmt, SHAPE, log):
-            counts.rows += 1
-            record = None if values is None else checker.check(line, values, log)
-            if record is None:
-                counts.failed += 1
-            else:
-                batch.append(record)
-            if len(batch) >= BATCH:
-                await loader.load(batch)
-                batch = []
-                counts.processed = counts.rows
-                if progress is not None and (waiting := progress(counts)) is not None:
-                    await waiting
-            elif counts.rows % YIELD_EVERY == 0:
-                await asyncio.sleep(0)  # let the database's answer in, and the next statement out
-        await loader.load(batch)
-        await loader.done()
-        counts.processed = counts.rows
+        # and checked, and the whole is rolled back at the first problem (kit/staging.py). Upserts
+        # and dry runs (and invitations, counted by a limiter outside the transaction) check first.
+        now = utcnow()
+
+        async def stage(records: list[Record]) -> None:
+            await repo.stage(tx, records)
+
+        async def insert(first: int, last: int) -> int:
+            created, rows = await repo.insert_batch(
+                tx, org_id, None, first, last, now, options.events, skip_conflicts=True
+            )
+            for user in map(USERS.from_row, rows):
+                await self.record(uow, org_id, "user.created", user)
+            return created
+
+        loader = BatchLoader(stage, insert if _writes_early(options) else None, counts, log)
+        check = functools.partial(checker.check, log=log)
+        await load_rows(read_rows(lines, fmt, SHAPE, log), check, loader, counts, progress, BATCH)
         await repo.index_stage(tx)
         staged, staged_count, staged_failed = await repo.problems(
             tx, org_id, options.upsert, MAX_PROBLEMS, written=loader.early
@@ -276,56 +269,6 @@ class UserImporter:
 
 def _writes_early(options: ImportOptions) -> bool:
     return options.upsert is None and not options.dry_run and not options.invite
-
-
-class _Loader:
-    """Stages each batch (and, writing early, inserts it) in a task of its own, so the database
-    works on one batch while the next is read and checked; one batch at a time on the connection."""
-
-    def __init__(
-        self,
-        importer: UserImporter,
-        uow: UnitOfWork,
-        org_id: str,
-        options: ImportOptions,
-        counts: ImportCounts,
-        log: ProblemLog,
-        *,
-        early: bool,
-    ) -> None:
-        self._importer, self._uow, self._org_id, self._options = importer, uow, org_id, options
-        self._counts, self._log = counts, log
-        self.early = early
-        self._inserting = early  # until a problem: then the rest is only staged, to be reported
-        self._task: asyncio.Task[None] | None = None
-        self._now = utcnow()
-
-    async def load(self, records: list[tuple[Any, ...]]) -> None:
-        await self.done()
-        if records:
-            self._task = asyncio.ensure_future(self._load(records))
-            await asyncio.sleep(0)  # the task sends its first statement now
-
-    async def done(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            await task
-
-    async def _load(self, records: list[tuple[Any, ...]]) -> None:
-        tx = await self._uow.tx()
-        await repo.stage(tx, records)
-        if not self._inserting or self._log.count:
-            self._inserting = False
-            return
-        first, last = records[0][0], records[-1][0]
-        created, rows = await repo.insert_batch(
-            tx, self._org_id, None, first, last, self._now, self._options.events, skip_conflicts=True
-        )
-        self._counts.created += created
-        if created < len(records):  # a conflict: the checks will name it, and nothing is kept
-            self._inserting = False
-        for user in map(USERS.from_row, rows):
-            await self._importer.record(self._uow, self._org_id, "user.created", user)
 
 
 class NothingWritten(Exception):

@@ -1,0 +1,73 @@
+"""Every query of a products import (``products/importing.py``), and only here: the checked rows in a
+staging table of the import's transaction (``COPY`` on PostgreSQL, ``executemany`` on SQLite),
+checked set-wise (SKUs repeated in the file or already in the catalog) and inserted per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from redcore_server.db import Executor
+from redcore_server.kit.importing import ImportProblem
+from redcore_server.products import spec
+
+STAGE = "import_products"
+# The staged row: its place (batches are ranges of it), its line, then the product's columns.
+COLUMNS = (*(c for c in spec.PRODUCTS.fields if c not in ("created_at", "updated_at")), "sku_key")
+STAGED = ("n", "line", *COLUMNS)
+_TYPES = {"n": "integer", "line": "integer", "price": "bigint", "stock": "integer"}
+ORG = "CAST($1 AS TEXT)"  # one type wherever it appears (PostgreSQL infers it once)
+
+
+async def create_stage(db: Executor) -> None:
+    columns = ", ".join(f"{name} {_TYPES.get(name, 'text')}" for name in STAGED)
+    if db.dialect == "postgresql":
+        await db.execute(f"CREATE TEMP TABLE {STAGE} ({columns}) ON COMMIT DROP")
+    else:
+        await db.execute(f"DROP TABLE IF EXISTS temp.{STAGE}")
+        await db.execute(f"CREATE TEMP TABLE {STAGE} ({columns})")
+    await db.execute(f"CREATE INDEX ix_{STAGE}_n ON {STAGE} (n)")
+
+
+async def stage(db: Executor, records: Sequence[Sequence[Any]]) -> None:
+    await db.copy_records(STAGE, STAGED, records)
+
+
+async def insert_batch(db: Executor, org_id: str, first: int, last: int, now: datetime) -> int:
+    """Insert the staged rows ``first``–``last``; one a unique index refuses is left out (counted)."""
+    columns = ", ".join(COLUMNS)
+    values = ", ".join(f"s.{c}" for c in COLUMNS)
+    return await db.execute(
+        f"INSERT INTO products (org_id, created_at, updated_at, {columns}) SELECT {ORG}, $2, $2, {values}"
+        f" FROM {STAGE} s WHERE s.n BETWEEN $3 AND $4 ON CONFLICT DO NOTHING",
+        org_id,
+        now,
+        first,
+        last,
+    )
+
+
+async def problems(db: Executor, org_id: str, cap: int) -> tuple[list[ImportProblem], int, int]:
+    """The first ``cap`` problems of the staged rows by line (the rows were inserted already: a
+    product the import made is not one the catalog had), how many, and how many lines have one."""
+    for column in ("id", "sku_key"):
+        await db.execute(f"CREATE INDEX ix_{STAGE}_{column} ON {STAGE} ({column})")
+    checks = (
+        f"SELECT line, 'sku', sku || ' repeats line ' || first FROM (SELECT line, sku, min(line) OVER"
+        f" (PARTITION BY sku_key) AS first FROM {STAGE}) d WHERE line > first",
+        f"SELECT s.line, 'sku', s.sku || ' is already in the catalog' FROM {STAGE} s JOIN products p"
+        f" ON p.org_id = {ORG} AND p.sku_key = s.sku_key WHERE NOT EXISTS (SELECT 1 FROM {STAGE} o WHERE o.id = p.id)",
+    )
+    union = " UNION ALL ".join(f"SELECT * FROM ({check}) c{i}" for i, check in enumerate(checks))
+    rows = await db.fetch(f"SELECT * FROM ({union}) p ORDER BY 1, 2 LIMIT {int(cap)}", org_id)
+    if not rows:
+        return [], 0, 0
+    total = await db.fetchrow(f"SELECT count(*), count(DISTINCT line) FROM ({union}) p", org_id)
+    assert total is not None
+    return [ImportProblem(int(r[0]), str(r[1]), str(r[2])) for r in rows], int(total[0]), int(total[1])
+
+
+async def drop_stage(db: Executor) -> None:
+    if db.dialect != "postgresql":
+        await db.execute(f"DROP TABLE IF EXISTS temp.{STAGE}")
