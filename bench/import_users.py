@@ -1,7 +1,8 @@
-"""What ``redcore-server users import`` costs: rows per second and peak memory, on PostgreSQL and
-SQLite, for a generated file of N users.
+"""What ``redcore-server users import`` (and ``products import``) costs: rows per second and peak
+memory, on PostgreSQL and SQLite, for a generated file of N users (or products).
 
     .venv/bin/python bench/import_users.py [--rows 1000000] [--format csv|jsonl] [--db postgresql,sqlite]
+    .venv/bin/python bench/import_users.py --resource products [--rows 1000000]
     .venv/bin/python bench/import_users.py --generate users.csv --rows 1000000   # the file only
 
 Each run makes a scratch database (migrated, one organization, dropped afterwards), then times the
@@ -58,17 +59,33 @@ def row(i: int) -> dict[str, object]:
     }
 
 
-def generate(path: Path, rows: int) -> None:
+PRODUCT_COLUMNS = ("name", "sku", "price", "currency", "stock", "status", "metadata")
+
+
+def product(i: int) -> dict[str, object]:
+    return {
+        "name": f"{FIRST[i % len(FIRST)]} widget {i}",
+        "sku": f"SKU-{i:08d}",
+        "price": i % 100_000,
+        "currency": ("USD", "EUR", None)[i % 3],
+        "stock": i % 500,
+        "status": ("available", "out_of_stock", "discontinued")[i % 3],
+        "metadata": {"colour": ("red", "blue")[i % 2]} if i % 4 == 0 else {},
+    }
+
+
+def generate(path: Path, rows: int, resource: str = "users") -> None:
+    make, columns = (row, COLUMNS) if resource == "users" else (product, PRODUCT_COLUMNS)
     with path.open("w", encoding="utf-8", newline="") as f:
         if path.suffix == ".csv":
             writer = csv.writer(f)
-            writer.writerow(COLUMNS)
+            writer.writerow(columns)
             for i in range(rows):
-                values = row(i)
-                writer.writerow(_cell(values[c]) for c in COLUMNS)
+                values = make(i)
+                writer.writerow(_cell(values[c]) for c in columns)
         else:
             for i in range(rows):
-                f.write(json.dumps(row(i)) + "\n")
+                f.write(json.dumps(make(i)) + "\n")
 
 
 def _cell(value: object) -> str:
@@ -92,7 +109,7 @@ def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(CLI + list(args), env=env, capture_output=True, text=True, check=True)
 
 
-def bench(kind: str, file: Path, rows: int) -> dict[str, object]:
+def bench(kind: str, file: Path, rows: int, resource: str = "users") -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         url = asyncio.run(_database(kind, Path(tmp)))
         try:
@@ -102,7 +119,7 @@ def bench(kind: str, file: Path, rows: int) -> dict[str, object]:
             env = dict(os.environ, REDCORE_DATABASE_URL=url)
             started = time.perf_counter()
             done = subprocess.run(
-                ["/usr/bin/time", "-v", *CLI, "users", "import", str(file), "--org", "Bench", "--json"],
+                ["/usr/bin/time", "-v", *CLI, resource, "import", str(file), "--org", "Bench", "--json"],
                 env=env,
                 capture_output=True,
                 text=True,
@@ -111,11 +128,12 @@ def bench(kind: str, file: Path, rows: int) -> dict[str, object]:
             if done.returncode != 0:
                 raise SystemExit(f"{kind}: import failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
             peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))  # type: ignore[union-attr]
-            counts = json.loads(done.stdout)["counts"]
+            report = json.loads(done.stdout)
             return {
                 "db": kind,
+                "resource": resource,
                 "rows": rows,
-                "created": counts["created"],
+                "created": report["counts"]["created"] if "counts" in report else report["imported"],
                 "seconds": round(elapsed, 1),
                 "rows_per_s": round(rows / elapsed),
                 "peak_rss_mb": round(peak / 1024),
@@ -148,19 +166,20 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     parser.add_argument("--db", default="postgresql,sqlite")
+    parser.add_argument("--resource", choices=("users", "products"), default="users")
     parser.add_argument("--generate", type=Path, help="only write the file")
     args = parser.parse_args()
     if args.generate:
-        generate(args.generate, args.rows)
+        generate(args.generate, args.rows, args.resource)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        file = Path(tmp) / f"users.{args.format}"
+        file = Path(tmp) / f"{args.resource}.{args.format}"
         started = time.perf_counter()
-        generate(file, args.rows)
+        generate(file, args.rows, args.resource)
         took = time.perf_counter() - started
         print(f"generated {args.rows:,} rows ({file.stat().st_size / 2**20:.0f} MiB) in {took:.1f} s")
         for kind in args.db.split(","):
-            print(json.dumps(bench(kind, file, args.rows)), flush=True)
+            print(json.dumps(bench(kind, file, args.rows, args.resource)), flush=True)
 
 
 if __name__ == "__main__":
