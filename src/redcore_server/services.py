@@ -26,6 +26,7 @@ from redcore_server.kit.routes import provide
 from redcore_server.me.service import MeService
 from redcore_server.orgs.service import OrganizationService
 from redcore_server.passwords import PasswordHasher
+from redcore_server.products.importing import ProductImporter
 from redcore_server.products.service import ProductService
 from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.ratelimit.redis_limiter import RedisLink
@@ -118,5 +119,8 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
         me=MeService(users, organization, hasher, password_failures, settings.signin_failure_limit),
         teams=TeamService(record),
         roles=RoleService(record),
-        imports=ImportService(UserImporter(sessions, invitations, record, settings.import_statement_timeout)),
+        imports=ImportService(
+            UserImporter(sessions, invitations, record, settings.import_statement_timeout),
+            ProductImporter(record, settings.import_statement_timeout),
+        ),
     )

@@ -18,8 +18,8 @@ from redcore_server.db import Database
 from redcore_server.events.recorder import record
 from redcore_server.kit.importing import format_of
 from redcore_server.orgs import service as orgs_service
-from redcore_server.products.importing import import_catalog
-from redcore_server.users.importing import ImportOutcome
+from redcore_server.products.importing import ProductImporter
+from redcore_server.users.importing import ImportOptions, ImportOutcome, import_in
 
 products_app = typer.Typer(help="The product catalog.", no_args_is_help=True)
 
@@ -40,10 +40,9 @@ def products_import(
 
     async def work(db: Database) -> ImportOutcome:
         organization = await orgs_service.resolve(db, org)
+        importer = ProductImporter(record, settings.import_statement_timeout)
         with file.open(encoding="utf-8-sig", newline="") as lines:
-            return await import_catalog(
-                db, organization.id, lines, fmt, recorder=record, statement_timeout=settings.import_statement_timeout
-            )
+            return await import_in(db, importer, None, organization.id, lines, fmt, ImportOptions())
 
     try:
         outcome = _run(settings, work, as_json)

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from redcore_server import errors
 from redcore_server.auth.principal import Principal
-from redcore_server.auth.scopes import USERS_WRITE
+from redcore_server.auth.scopes import PRODUCTS_WRITE, USERS_WRITE
 from redcore_server.db import Database
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.http.authentication import requires
@@ -28,6 +28,11 @@ from redcore_server.users.importing import ImportOptions, Upsert
 CallerRequest = Request[Principal, Any, Any]
 ImportId = Annotated[str, text_parameter("The `imp_`-prefixed import id.")]
 MEDIA: dict[str, Format] = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
+PRODUCT_BODY = {
+    "text/csv": "CSV with a header row naming the columns",
+    "application/x-ndjson": "JSON Lines: one product object per line",
+    "application/jsonl": "JSON Lines: one product object per line",
+}
 BODY = {
     "text/csv": "CSV with a header row naming the columns",
     "application/x-ndjson": "JSON Lines: one user object per line",
@@ -95,7 +100,40 @@ def import_controllers(max_bytes: int) -> list[type[Controller]]:
             fmt = _format_of(request)
             body = await request.body()
             options = ImportOptions(dry_run=dry_run, upsert=upsert, invite=invite, events=per_user_events)
-            item = await imports.create(uow, request.user.org_id, body, fmt, options)
+            item = await imports.create(uow, request.user.org_id, "users", body, fmt, options)
+            return JsonResponse(item, status_code=HTTP_202_ACCEPTED, headers={"Location": f"/v1/imports/{item.id}"})
+
+    class ProductImportController(Controller):
+        path = "/products/import"
+        tags = ["Products"]
+
+        @post(
+            "/",
+            opt={**requires(PRODUCTS_WRITE), RAW_BODY: PRODUCT_BODY},
+            request_max_body_size=max_bytes,
+            status_code=HTTP_202_ACCEPTED,
+            responses=error_responses(*WRITE_ERRORS),
+            summary="Import products from a file (a job)",
+            description="The body is the file: CSV (`text/csv`, a header row naming the columns) or JSON Lines "
+            "(`application/x-ndjson`), with the fields of `redcore-server products import`: `name`, `sku`, "
+            "`price` (required), `currency`, `stock`, `status`, `metadata`; `id`, `created_at` and `updated_at` "
+            f"are ignored. At most {max_bytes} bytes (413 `payload_too_large` beyond), UTF-8, else 415 or 400 as "
+            "for users. Answers 202 with the import (`queued`) and a `Location` to follow it (`GET /v1/imports/{id}`, "
+            "`products:read`): every row is checked with the rules of `POST /v1/products` (SKUs unique in the file "
+            "and in the catalog) and all rows are written in one transaction, or none (`failed`, with `problems` "
+            "by line).",
+            operation_id="import_products",
+        )
+        async def import_products(
+            self,
+            request: CallerRequest,
+            uow: NamedDependency[UnitOfWork],
+            imports: NamedDependency[ImportService],
+            dry_run: Annotated[bool, Parameter(description="Check everything; write nothing.")] = False,
+        ) -> JsonResponse[Import]:
+            fmt = _format_of(request)
+            body = await request.body()
+            item = await imports.create(uow, request.user.org_id, "products", body, fmt, ImportOptions(dry_run=dry_run))
             return JsonResponse(item, status_code=HTTP_202_ACCEPTED, headers={"Location": f"/v1/imports/{item.id}"})
 
     class ImportController(Controller):
@@ -108,8 +146,8 @@ def import_controllers(max_bytes: int) -> list[type[Controller]]:
             summary="Get an import",
             description="An import's status (`queued`, `running`, `succeeded`, `failed`), its counts (`rows`, "
             "`processed`, `created`, `updated`, `unchanged`, `failed`), its first 1,000 `problems` by line and "
-            "`problem_count`. Needs the read scope of what it imports (`users:read`). 404 for an import that is not "
-            "the organization's.",
+            "`problem_count`. Needs the read scope of what it imports (`users:read` or `products:read`). 404 for "
+            "an import that is not the organization's.",
             operation_id="get_import",
         )
         async def get_import(
@@ -121,4 +159,4 @@ def import_controllers(max_bytes: int) -> list[type[Controller]]:
         ) -> JsonResponse[Import]:
             return JsonResponse(await imports.get(db, request.user.org_id, import_id, request.user.scopes))
 
-    return [UserImportController, ImportController]
+    return [UserImportController, ProductImportController, ImportController]

@@ -10,7 +10,7 @@ from redcore_server.kit.importing import Format, ImportCounts, ImportProblem
 ID_PREFIX = "imp"  # import ids are ``imp_…`` (``ids.new_id``)
 
 Status = Literal["queued", "running", "succeeded", "failed"]
-Resource = Literal["users"]
+Resource = Literal["users", "products"]
 
 
 class Import(msgspec.Struct):

@@ -19,21 +19,22 @@ from typing import Any
 import msgspec
 
 from redcore_server import errors
-from redcore_server.auth.scopes import USERS_READ
+from redcore_server.auth.scopes import PRODUCTS_READ, USERS_READ
 from redcore_server.db import Database, DatabaseUnavailable
 from redcore_server.db.uow import Actor, UnitOfWork
 from redcore_server.ids import has_prefix, new_id, utcnow
 from redcore_server.imports import repository
-from redcore_server.imports.schemas import ID_PREFIX, Import, Job
+from redcore_server.imports.schemas import ID_PREFIX, Import, Job, Resource
 from redcore_server.kit.importing import Format, ImportCounts
-from redcore_server.users.importing import ImportOptions, NothingWritten, UserImporter
+from redcore_server.products.importing import ProductImporter
+from redcore_server.users.importing import Importer, ImportOptions, NothingWritten, UserImporter
 
 logger = logging.getLogger("redcore.imports")
 
 CHUNK = 1 << 20  # characters of the file per stored piece (cut at a line end)
 LEASE = timedelta(seconds=60)  # how long a claim lasts if its process stops (a live run holds its row)
 MAX_ATTEMPTS = 3
-READ_SCOPES = {"users": USERS_READ}
+READ_SCOPES = {"users": USERS_READ, "products": PRODUCTS_READ}
 _decode_options = msgspec.json.Decoder(dict[str, Any]).decode
 
 
@@ -52,10 +53,13 @@ def _lines(chunks: list[str]) -> Iterator[str]:
 
 
 class ImportService:
-    def __init__(self, importer: UserImporter) -> None:
+    def __init__(self, importer: UserImporter, products: ProductImporter) -> None:
         self.importer = importer  # what runs a users import (the CLI's too)
+        self._importers: dict[str, Importer] = {"users": importer, "products": products}
 
-    async def create(self, uow: UnitOfWork, org_id: str, body: bytes, fmt: Format, options: ImportOptions) -> Import:
+    async def create(
+        self, uow: UnitOfWork, org_id: str, resource: Resource, body: bytes, fmt: Format, options: ImportOptions
+    ) -> Import:
         """Keep the file and queue its job (a worker runs it once this commits)."""
         try:
             text = body.decode("utf-8")
@@ -73,7 +77,7 @@ class ImportService:
             {
                 "id": ident,
                 "org_id": org_id,
-                "resource": "users",
+                "resource": resource,
                 "format": fmt,
                 "status": "queued",
                 "dry_run": options.dry_run,
@@ -89,7 +93,7 @@ class ImportService:
         for n, piece in enumerate(_pieces(text.removeprefix("\ufeff"))):
             await repository.add_chunk(tx, ident, n, piece)
         uow.queued.add("imports")
-        return Import(ident, "users", "queued", options.dry_run, ImportCounts(), [], 0, None, now, None, None)
+        return Import(ident, resource, "queued", options.dry_run, ImportCounts(), [], 0, None, now, None, None)
 
     async def get(self, db: Database, org_id: str, ident: str, scopes: frozenset[str]) -> Import:
         """The organization's import; reading it needs the read scope of what it imports."""
@@ -124,7 +128,7 @@ class ImportService:
             lines = _lines(await repository.chunks(db, job.id))
             tx = await uow.tx()
             await repository.hold(tx, job.id)
-            outcome = await self.importer.run(
+            outcome = await self._importers[job.resource].run(
                 uow,
                 job.org_id,
                 lines,

@@ -48,16 +48,17 @@ async def insert_batch(db: Executor, org_id: str, first: int, last: int, now: da
     )
 
 
-async def problems(db: Executor, org_id: str, cap: int) -> tuple[list[ImportProblem], int, int]:
-    """The first ``cap`` problems of the staged rows by line (the rows were inserted already: a
-    product the import made is not one the catalog had), how many, and how many lines have one."""
+async def problems(db: Executor, org_id: str, cap: int, *, written: bool) -> tuple[list[ImportProblem], int, int]:
+    """The first ``cap`` problems of the staged rows by line, how many, and how many lines have one
+    (``written``: the rows were inserted already, so a product the import made is not one the catalog had)."""
     for column in ("id", "sku_key"):
         await db.execute(f"CREATE INDEX ix_{STAGE}_{column} ON {STAGE} ({column})")
+    theirs = f" WHERE NOT EXISTS (SELECT 1 FROM {STAGE} o WHERE o.id = p.id)" if written else ""
     checks = (
         f"SELECT line, 'sku', sku || ' repeats line ' || first FROM (SELECT line, sku, min(line) OVER"
         f" (PARTITION BY sku_key) AS first FROM {STAGE}) d WHERE line > first",
         f"SELECT s.line, 'sku', s.sku || ' is already in the catalog' FROM {STAGE} s JOIN products p"
-        f" ON p.org_id = {ORG} AND p.sku_key = s.sku_key WHERE NOT EXISTS (SELECT 1 FROM {STAGE} o WHERE o.id = p.id)",
+        f" ON p.org_id = {ORG} AND p.sku_key = s.sku_key{theirs}",
     )
     union = " UNION ALL ".join(f"SELECT * FROM ({check}) c{i}" for i, check in enumerate(checks))
     rows = await db.fetch(f"SELECT * FROM ({union}) p ORDER BY 1, 2 LIMIT {int(cap)}", org_id)

@@ -13,7 +13,6 @@ from typing import Any
 import msgspec
 
 from redcore_server import errors
-from redcore_server.db import Database
 from redcore_server.db.uow import UnitOfWork
 from redcore_server.ids import utcnow
 from redcore_server.kit import metadata
@@ -29,13 +28,13 @@ from redcore_server.kit.importing import (
     whole_number,
 )
 from redcore_server.kit.service import Recorder
-from redcore_server.kit.staging import BATCH, BatchLoader, Record, load_rows
+from redcore_server.kit.staging import BATCH, BatchLoader, Progress, Record, load_rows
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.products import import_repository as repo
 from redcore_server.products.schemas import ProductCreate
 from redcore_server.products.service import validate_create
 from redcore_server.text import fold
-from redcore_server.users.importing import ImportOutcome, NothingWritten
+from redcore_server.users.importing import ImportOptions, ImportOutcome
 
 SHAPE = FileShape(
     fields=("name", "sku", "price", "currency", "stock", "status", "metadata"),
@@ -64,20 +63,27 @@ class _RowChecker:
         return (self.staged, line, *(stored.get(c, getattr(product, c, None)) for c in repo.COLUMNS))
 
 
-async def import_catalog(
-    db: Database,
-    org_id: str,
-    lines: Iterable[str],
-    fmt: Format,
-    *,
-    recorder: Recorder | None = None,
-    statement_timeout: float = 600.0,
-) -> ImportOutcome:
-    """Import every row or none, in a unit of work of its own."""
-    uow = UnitOfWork(db)
-    try:
+class ProductImporter:
+    """Runs a catalog import in a unit of work (the caller commits when ``written``, else rolls back)."""
+
+    def __init__(self, recorder: Recorder | None = None, statement_timeout: float = 600.0) -> None:
+        self._recorder = recorder
+        self._statement_timeout = statement_timeout  # REDCORE_IMPORT_STATEMENT_TIMEOUT
+
+    async def run(
+        self,
+        uow: UnitOfWork,
+        org_id: str,
+        lines: Iterable[str],
+        fmt: Format,
+        options: ImportOptions,
+        *,
+        import_id: str | None = None,
+        progress: Progress | None = None,
+    ) -> ImportOutcome:
+        """``options``: only ``dry_run`` applies (check everything, count, write nothing)."""
         tx = await uow.tx()
-        await tx.extend_statement_timeout(statement_timeout)
+        await tx.extend_statement_timeout(self._statement_timeout)
         counts, log, now = ImportCounts(), ProblemLog(), utcnow()
         checker = _RowChecker(await orgs_repository.base_currency(tx, org_id) or "USD")
         await repo.create_stage(tx)
@@ -88,26 +94,26 @@ async def import_catalog(
         async def insert(first: int, last: int) -> int:
             return await repo.insert_batch(tx, org_id, first, last, now)
 
-        loader = BatchLoader(stage, insert, counts, log)
+        loader = BatchLoader(stage, None if options.dry_run else insert, counts, log)
         rows = read_rows(lines, fmt, SHAPE, log)
-        await load_rows(rows, lambda line, values: checker.check(line, values, log=log), loader, counts, None, BATCH)
-        staged, staged_count, staged_failed = await repo.problems(tx, org_id, MAX_PROBLEMS)
+        await load_rows(
+            rows, lambda line, values: checker.check(line, values, log=log), loader, counts, progress, BATCH
+        )
+        staged, staged_count, staged_failed = await repo.problems(tx, org_id, MAX_PROBLEMS, written=loader.early)
         for problem in staged:
             log.add(problem.line, problem.field, problem.issue)
         log.count += staged_count - len(staged)
         counts.failed += staged_failed
         if log.count:
             counts.created = 0
-            await uow.finish(NothingWritten())
             return ImportOutcome(counts, log.sorted()[:MAX_PROBLEMS], log.count, written=False)
+        if options.dry_run:
+            counts.created = checker.staged
+            return ImportOutcome(counts, [], 0, written=False)
         if counts.created != checker.staged:
             raise RuntimeError("a staged product was not inserted, yet no problem was found")
         await repo.drop_stage(tx)
-        if recorder is not None:
-            data = {"id": None, "resource": "products", "counts": msgspec.to_builtins(counts)}
-            await recorder(tx, uow, org_id, "import.completed", data)
-    except BaseException as exc:
-        await uow.finish(exc)
-        raise
-    await uow.finish(None)
-    return ImportOutcome(counts, [], 0, written=True)
+        if self._recorder is not None:
+            data = {"id": import_id, "resource": "products", "counts": msgspec.to_builtins(counts)}
+            await self._recorder(tx, uow, org_id, "import.completed", data)
+        return ImportOutcome(counts, [], 0, written=True)

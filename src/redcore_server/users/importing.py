@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import msgspec
 
@@ -275,9 +275,25 @@ class NothingWritten(Exception):
     """Rolls back an import's unit of work that wrote nothing (problems, or a dry run)."""
 
 
+class Importer(Protocol):
+    """What runs one resource's import in a unit of work (``UserImporter``, the products' one)."""
+
+    async def run(
+        self,
+        uow: UnitOfWork,
+        org_id: str,
+        lines: Iterable[str],
+        fmt: Format,
+        options: ImportOptions,
+        *,
+        import_id: str | None = None,
+        progress: Progress | None = None,
+    ) -> ImportOutcome: ...
+
+
 async def import_in(
     db: Database,
-    importer: UserImporter,
+    importer: Importer,
     actor: Actor | None,
     org_id: str,
     lines: Iterable[str],

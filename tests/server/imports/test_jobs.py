@@ -201,3 +201,29 @@ async def test_per_user_events_only_when_asked(tenant: Tenant) -> None:
     )
     types = [e["type"] for e in (await tenant.client.get("/v1/events")).json()["data"]]
     assert sorted(types) == ["import.completed", "user.created"]
+
+
+async def test_products_are_imported_by_a_job_too(tenant: Tenant) -> None:
+    body = "name,sku,price,stock\nWidget,W-1,100,5\nGadget,G-1,250,\n"
+    response = await tenant.client.post("/v1/products/import", content=body.encode(), headers={"content-type": CSV})
+    assert response.status_code == 202, response.text
+    job = await finished(tenant.client, response.headers["location"])
+    assert (job["resource"], job["status"], job["counts"]["created"]) == ("products", "succeeded", 2)
+    skus = sorted(p["sku"] for p in (await tenant.client.get("/v1/products")).json()["data"])
+    assert skus == ["G-1", "W-1"]
+    again = await tenant.client.post(
+        "/v1/products/import", content=b"name,sku,price\nAgain,w-1,1\n", headers={"content-type": CSV}
+    )
+    failed = await finished(tenant.client, again.headers["location"])
+    assert failed["status"] == "failed" and [(p["line"], p["field"]) for p in failed["problems"]] == [(2, "sku")]
+    users_only = await tenant.client_with(USERS_READ)
+    assert_error(await users_only.get(response.headers["location"]), 403, "insufficient_scope")
+    dry = await tenant.client.post(
+        "/v1/products/import",
+        content=b"name,sku,price\nDry,D-1,1\n",
+        headers={"content-type": CSV},
+        params={"dry_run": "true"},
+    )
+    done = await finished(tenant.client, dry.headers["location"])
+    assert (done["status"], done["dry_run"], done["counts"]["created"]) == ("succeeded", True, 1)
+    assert len((await tenant.client.get("/v1/products")).json()["data"]) == 2
