@@ -10,10 +10,11 @@ and the caller rolls the whole transaction back. The caller's set-wise checks th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
-from redcore_server.kit.importing import ImportCounts, ProblemLog, Rows
+from redcore_server.db import Executor
+from redcore_server.kit.importing import ImportCounts, ImportProblem, ProblemLog, Rows
 
 Record = tuple[Any, ...]  # a staged row; its first value is its place among the staged rows (1, 2, 3 …)
 Progress = Callable[[ImportCounts], Awaitable[None] | None]
@@ -88,3 +89,49 @@ async def load_rows(
     await loader.load(batch)
     await loader.done()
     counts.processed = counts.rows
+
+
+# -- the staging table (the import's SQL beyond a resource's own) --------------------------------
+
+
+async def create_stage(db: Executor, table: str, columns: Sequence[str], types: Mapping[str, str]) -> None:
+    """A table of the transaction for the staged rows (``types``: a column's SQL type, else text),
+    with an index on ``n`` (batches are ranges of it): PostgreSQL drops it on commit; SQLite keeps
+    it for the connection, so :func:`drop_stage` drops it before the commit."""
+    listed = ", ".join(f"{name} {types.get(name, 'text')}" for name in columns)
+    if db.dialect == "postgresql":
+        await db.execute(f"CREATE TEMP TABLE {table} ({listed}) ON COMMIT DROP")
+    else:
+        await db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        await db.execute(f"CREATE TEMP TABLE {table} ({listed})")
+    await db.execute(f"CREATE INDEX ix_{table}_n ON {table} (n)")
+
+
+async def drop_stage(db: Executor, table: str) -> None:
+    if db.dialect != "postgresql":
+        await db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+
+class StagedProblems(NamedTuple):
+    items: list[ImportProblem]  # the first ``cap``, by line
+    total: int  # all of them
+    lines: int  # how many lines have one
+
+
+async def find_problems(db: Executor, checks: Sequence[str], cap: int, *args: Any) -> StagedProblems:
+    """Run the ``checks`` (queries of ``(line, field, issue)`` over the staged rows) as one."""
+    union = " UNION ALL ".join(f"SELECT * FROM ({check}) c{i}" for i, check in enumerate(checks))
+    rows = await db.fetch(f"SELECT * FROM ({union}) p ORDER BY 1, 2 LIMIT {int(cap)}", *args)
+    if not rows:
+        return StagedProblems([], 0, 0)
+    total = await db.fetchrow(f"SELECT count(*), count(DISTINCT line) FROM ({union}) p", *args)
+    assert total is not None
+    return StagedProblems([ImportProblem(int(r[0]), str(r[1]), str(r[2])) for r in rows], int(total[0]), int(total[1]))
+
+
+def take_problems(log: ProblemLog, counts: ImportCounts, found: StagedProblems) -> None:
+    """Add what the set-wise checks found to the import's log and counts."""
+    for problem in found.items:
+        log.add(problem.line, problem.field, problem.issue)
+    log.count += found.total - len(found.items)
+    counts.failed += found.lines

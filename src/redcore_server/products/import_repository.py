@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from redcore_server.db import Executor
-from redcore_server.kit.importing import ImportProblem
+from redcore_server.kit import staging
+from redcore_server.kit.staging import StagedProblems
 from redcore_server.products import spec
 
 STAGE = "import_products"
@@ -21,13 +22,7 @@ ORG = "CAST($1 AS TEXT)"  # one type wherever it appears (PostgreSQL infers it o
 
 
 async def create_stage(db: Executor) -> None:
-    columns = ", ".join(f"{name} {_TYPES.get(name, 'text')}" for name in STAGED)
-    if db.dialect == "postgresql":
-        await db.execute(f"CREATE TEMP TABLE {STAGE} ({columns}) ON COMMIT DROP")
-    else:
-        await db.execute(f"DROP TABLE IF EXISTS temp.{STAGE}")
-        await db.execute(f"CREATE TEMP TABLE {STAGE} ({columns})")
-    await db.execute(f"CREATE INDEX ix_{STAGE}_n ON {STAGE} (n)")
+    await staging.create_stage(db, STAGE, STAGED, _TYPES)
 
 
 async def stage(db: Executor, records: Sequence[Sequence[Any]]) -> None:
@@ -48,7 +43,7 @@ async def insert_batch(db: Executor, org_id: str, first: int, last: int, now: da
     )
 
 
-async def problems(db: Executor, org_id: str, cap: int, *, written: bool) -> tuple[list[ImportProblem], int, int]:
+async def problems(db: Executor, org_id: str, cap: int, *, written: bool) -> StagedProblems:
     """The first ``cap`` problems of the staged rows by line, how many, and how many lines have one
     (``written``: the rows were inserted already, so a product the import made is not one the catalog had)."""
     for column in ("id", "sku_key"):
@@ -60,15 +55,8 @@ async def problems(db: Executor, org_id: str, cap: int, *, written: bool) -> tup
         f"SELECT s.line, 'sku', s.sku || ' is already in the catalog' FROM {STAGE} s JOIN products p"
         f" ON p.org_id = {ORG} AND p.sku_key = s.sku_key{theirs}",
     )
-    union = " UNION ALL ".join(f"SELECT * FROM ({check}) c{i}" for i, check in enumerate(checks))
-    rows = await db.fetch(f"SELECT * FROM ({union}) p ORDER BY 1, 2 LIMIT {int(cap)}", org_id)
-    if not rows:
-        return [], 0, 0
-    total = await db.fetchrow(f"SELECT count(*), count(DISTINCT line) FROM ({union}) p", org_id)
-    assert total is not None
-    return [ImportProblem(int(r[0]), str(r[1]), str(r[2])) for r in rows], int(total[0]), int(total[1])
+    return await staging.find_problems(db, checks, cap, org_id)
 
 
 async def drop_stage(db: Executor) -> None:
-    if db.dialect != "postgresql":
-        await db.execute(f"DROP TABLE IF EXISTS temp.{STAGE}")
+    await staging.drop_stage(db, STAGE)

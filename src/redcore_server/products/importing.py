@@ -28,7 +28,7 @@ from redcore_server.kit.importing import (
     whole_number,
 )
 from redcore_server.kit.service import Recorder
-from redcore_server.kit.staging import BATCH, BatchLoader, Progress, Record, load_rows
+from redcore_server.kit.staging import BATCH, BatchLoader, Progress, Record, load_rows, take_problems
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.products import import_repository as repo
 from redcore_server.products.schemas import ProductCreate
@@ -99,11 +99,7 @@ class ProductImporter:
         await load_rows(
             rows, lambda line, values: checker.check(line, values, log=log), loader, counts, progress, BATCH
         )
-        staged, staged_count, staged_failed = await repo.problems(tx, org_id, MAX_PROBLEMS, written=loader.early)
-        for problem in staged:
-            log.add(problem.line, problem.field, problem.issue)
-        log.count += staged_count - len(staged)
-        counts.failed += staged_failed
+        take_problems(log, counts, await repo.problems(tx, org_id, MAX_PROBLEMS, written=loader.early))
         if log.count:
             counts.created = 0
             return ImportOutcome(counts, log.sorted()[:MAX_PROBLEMS], log.count, written=False)

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from redcore_server.db import Executor, Row
-from redcore_server.kit.importing import ImportProblem
+from redcore_server.kit import staging
+from redcore_server.kit.staging import StagedProblems
 from redcore_server.users import spec
 
 STAGE = "import_users"
@@ -50,13 +51,7 @@ def _different(db: Executor) -> str:
 
 
 async def create_stage(db: Executor) -> None:
-    columns = ", ".join(f"{name} {_TYPES.get(name, 'text')}" for name in STAGED)
-    if db.dialect == "postgresql":
-        await db.execute(f"CREATE TEMP TABLE {STAGE} ({columns}) ON COMMIT DROP")
-    else:
-        await db.execute(f"DROP TABLE IF EXISTS temp.{STAGE}")
-        await db.execute(f"CREATE TEMP TABLE {STAGE} ({columns})")
-    await db.execute(f"CREATE INDEX ix_{STAGE}_n ON {STAGE} (n)")  # batches are ranges of it, staged or not
+    await staging.create_stage(db, STAGE, STAGED, _TYPES)
 
 
 async def stage(db: Executor, records: Sequence[Sequence[Any]]) -> None:
@@ -71,9 +66,7 @@ async def index_stage(db: Executor) -> None:
 
 
 async def drop_stage(db: Executor) -> None:
-    """SQLite keeps a temporary table for the connection: drop it before the commit."""
-    if db.dialect != "postgresql":
-        await db.execute(f"DROP TABLE IF EXISTS temp.{STAGE}")
+    await staging.drop_stage(db, STAGE)
 
 
 ORG = "CAST($1 AS TEXT)"  # the organization, one type wherever it appears (PostgreSQL infers it once)
@@ -120,18 +113,10 @@ def _checks(key: Key | None, written: bool) -> list[str]:
     return checks
 
 
-async def problems(
-    db: Executor, org_id: str, key: Key | None, cap: int, *, written: bool = False
-) -> tuple[list[ImportProblem], int, int]:
+async def problems(db: Executor, org_id: str, key: Key | None, cap: int, *, written: bool = False) -> StagedProblems:
     """The first ``cap`` problems of the staged rows by line, how many there are, and how many lines
     have one."""
-    union = " UNION ALL ".join(f"SELECT * FROM ({check}) c{i}" for i, check in enumerate(_checks(key, written)))
-    rows = await db.fetch(f"SELECT * FROM ({union}) p ORDER BY 1, 2 LIMIT {int(cap)}", org_id)
-    if not rows:
-        return [], 0, 0
-    total = await db.fetchrow(f"SELECT count(*), count(DISTINCT line) FROM ({union}) p", org_id)
-    assert total is not None
-    return [ImportProblem(int(r[0]), str(r[1]), str(r[2])) for r in rows], int(total[0]), int(total[1])
+    return await staging.find_problems(db, _checks(key, written), cap, org_id)
 
 
 async def roles_given(db: Executor) -> list[str]:

@@ -50,7 +50,7 @@ from redcore_server.kit.importing import (
 )
 from redcore_server.kit.service import Recorder
 from redcore_server.kit.staging import BATCH as STAGING_BATCH
-from redcore_server.kit.staging import BatchLoader, Progress, Record, load_rows
+from redcore_server.kit.staging import BatchLoader, Progress, Record, load_rows, take_problems
 from redcore_server.passwords import imported_hash_problem
 from redcore_server.roles.service import role_keys, role_scopes
 from redcore_server.users import import_repository as repo
@@ -194,13 +194,8 @@ class UserImporter:
         check = functools.partial(checker.check, log=log)
         await load_rows(read_rows(lines, fmt, SHAPE, log), check, loader, counts, progress, BATCH)
         await repo.index_stage(tx)
-        staged, staged_count, staged_failed = await repo.problems(
-            tx, org_id, options.upsert, MAX_PROBLEMS, written=loader.early
-        )
-        for problem in staged:
-            log.add(problem.line, problem.field, problem.issue)
-        log.count += staged_count - len(staged)
-        counts.failed += staged_failed
+        found = await repo.problems(tx, org_id, options.upsert, MAX_PROBLEMS, written=loader.early)
+        take_problems(log, counts, found)
         await self._check_privileges(uow, org_id, options.upsert)
         problems = log.sorted()[:MAX_PROBLEMS]
         if log.count:
