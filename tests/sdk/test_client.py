@@ -142,7 +142,7 @@ ITERATORS = {"list_all", "iter", "iter_sessions", "iter_members"}
 @pytest.mark.parametrize(
     ("resource", "methods"),
     [
-        ("users", COLLECTION | SESSIONS | INVITATION),
+        ("users", COLLECTION | SESSIONS | INVITATION | {"import_"}),
         ("products", COLLECTION),
         ("teams", COLLECTION | MEMBERS),
         ("api_keys", COLLECTION | {"revoke", "roll"}),

@@ -181,6 +181,7 @@ class UsersWithRawResponse:
         self.get_invitation = raw_response(users.get_invitation)
         self.resend_invitation = raw_response(users.resend_invitation)
         self.revoke_invitation = raw_response(users.revoke_invitation)
+        self.import_ = raw_response(users.import_)
 
 
 class AsyncUsers(AsyncCollection[User]):
@@ -278,3 +279,4 @@ class AsyncUsersWithRawResponse:
         self.get_invitation = async_raw_response(users.get_invitation)
         self.resend_invitation = async_raw_response(users.resend_invitation)
         self.revoke_invitation = async_raw_response(users.revoke_invitation)
+        self.import_ = async_raw_response(users.import_)

@@ -133,6 +133,8 @@ async def test_the_body_is_bounded_typed_and_text(tenant: Tenant) -> None:
     )
     assert_error(response, 400, "validation_error")
     assert response.json()["error"]["details"][0]["field"] == "body"
+    nul = await post_import(tenant.client, "email,name\na\x00@example.com,x\n")
+    assert_error(nul, 400, "validation_error")  # PostgreSQL cannot store U+0000
 
 
 async def test_the_same_idempotency_key_answers_the_same_job(tenant: Tenant) -> None:
