@@ -33,6 +33,7 @@ from redcore.pagination import ListMeta, Page
 from redcore.types import (
     ApiKey,
     Event,
+    Import,
     Invitation,
     Me,
     NewApiKey,
@@ -63,6 +64,7 @@ __all__ = [
     "Client",
     "DuplicateError",
     "Event",
+    "Import",
     "Invitation",
     "ListMeta",
     "Me",

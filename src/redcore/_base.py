@@ -72,6 +72,7 @@ class Call(Generic[T]):
     params: Mapping[str, Any] | None = None
     body: Mapping[str, Any] | None = None
     headers: Mapping[str, str] | None = None
+    content: bytes | None = None  # a body sent as it is (a file to import), its Content-Type in ``headers``
     # False: the call sends no Authorization header, its body carrying the credential (signing in).
     authenticated: bool = True
     # False: the call must not reach the server twice and its retry could not be answered from the first
@@ -169,6 +170,8 @@ class BaseClient(Generic[HttpT]):
         if call.body is not None:
             headers["Content-Type"] = "application/json"
             content = msgspec.json.encode(call.body)
+        elif call.content is not None:
+            content = call.content
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         headers.update(call.headers or {})

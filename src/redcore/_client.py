@@ -12,6 +12,7 @@ from redcore._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, 
 from redcore.resources.api_keys import ApiKeys, AsyncApiKeys
 from redcore.resources.auth import AsyncAuth, Auth
 from redcore.resources.events import AsyncEvents, Events
+from redcore.resources.imports import AsyncImports, Imports
 from redcore.resources.invitations import AsyncInvitations, Invitations
 from redcore.resources.me import AsyncMe, MeResource
 from redcore.resources.organization import AsyncOrganizationResource, OrganizationResource
@@ -62,6 +63,7 @@ class Client(SyncAPIClient):
     me: MeResource
     teams: Teams
     roles: Roles
+    imports: Imports
 
     def __init__(
         self,
@@ -91,6 +93,7 @@ class Client(SyncAPIClient):
         self.me = MeResource(self)
         self.teams = Teams(self)
         self.roles = Roles(self)
+        self.imports = Imports(self)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -116,6 +119,7 @@ class AsyncClient(AsyncAPIClient):
     me: AsyncMe
     teams: AsyncTeams
     roles: AsyncRoles
+    imports: AsyncImports
 
     def __init__(
         self,
@@ -145,3 +149,4 @@ class AsyncClient(AsyncAPIClient):
         self.me = AsyncMe(self)
         self.teams = AsyncTeams(self)
         self.roles = AsyncRoles(self)
+        self.imports = AsyncImports(self)

@@ -44,7 +44,9 @@ EventType = Literal[
     "role.created",
     "role.updated",
     "role.deleted",
+    "import.completed",
 ]
+ImportStatus = Literal["queued", "running", "succeeded", "failed"]
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 InvitationStatus = Literal["pending", "accepted", "revoked", "expired"]
 Scope = Literal[
@@ -152,6 +154,48 @@ class Role(Model, kw_only=True):
     built_in: bool = False
     created_at: datetime
     updated_at: datetime
+
+
+class ImportCounts(Model, kw_only=True):
+    """How far an import is: ``rows`` read, ``processed`` (checked), and what it did."""
+
+    rows: int = 0
+    processed: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0  # rows with a problem
+
+
+class ImportProblem(Model, kw_only=True):
+    """What is wrong with one line of an imported file (line 1 of a CSV file is its header)."""
+
+    line: int
+    field: str
+    issue: str
+
+
+class Import(Model, kw_only=True):
+    """An import job (``client.users.import_``): ``queued``, ``running``, then ``succeeded`` (every row
+    written, or a dry run without problems) or ``failed`` (nothing written: ``problems`` by line, or
+    ``error``)."""
+
+    id: str
+    resource: str
+    status: ImportStatus
+    dry_run: bool
+    counts: ImportCounts
+    problems: list[ImportProblem]
+    problem_count: int
+    error: str | None = None
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job has ended (``succeeded`` or ``failed``)."""
+        return self.status in ("succeeded", "failed")
 
 
 class NewApiKey(ApiKey, kw_only=True):

@@ -36,6 +36,7 @@ from redcore_server.http.fast_reads import FastReads
 from redcore_server.http.forwarded import Forwarded, TrustedProxies
 from redcore_server.http.openapi import REQUEST_ID_HEADER, docs_assets, docs_page, openapi_config, openapi_json
 from redcore_server.http.request_id import stamp_headers
+from redcore_server.imports.routes import import_controllers
 from redcore_server.invitations.page import accept_invitation_page
 from redcore_server.invitations.routes import InvitationController, UserInvitationController
 from redcore_server.keys.credentials import ApiKeys
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         authenticator, limiter, default_limit=settings.rate_limit, auth_failure_limit=settings.auth_failure_limit
     )
     services = build_services(settings, redis)
-    background = Background(db, settings)
+    background = Background(db, settings, services.imports)
 
     def after_commit(uow: UnitOfWork) -> None:
         background.wake(uow.queued)
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     boundary = Boundary(db, services.idempotency, after_commit)
     app = Litestar(
         route_handlers=[
-            _v1(services),
+            _v1(services, settings),
             health,
             openapi_json,
             docs_page,
@@ -128,7 +129,7 @@ def _database(settings: Settings) -> Database:
     )
 
 
-def _v1(services: Services) -> Router:
+def _v1(services: Services, settings: Settings) -> Router:
     """Every ``/v1`` route; each collection's controller is given its service."""
     return Router(
         path="/v1",
@@ -149,6 +150,7 @@ def _v1(services: Services) -> Router:
             collection_router(TeamController, services.teams),
             TeamMembersController,
             RoleController,
+            *import_controllers(settings.import_max_bytes),
         ],
         before_request=authenticate_request,
     )

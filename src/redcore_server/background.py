@@ -1,7 +1,8 @@
 """What a process runs in the background, decided in one place above the domains.
 
 Every process that runs workers (``serve`` with its embedded worker, and ``redcore-server worker``)
-runs the same set: the outbox workers (webhook deliveries, email, password-reset requests) and the housekeeping jobs
+runs the same set: the outbox workers (webhook deliveries, email, password-reset requests), the import jobs
+(``imports/worker.py``) and the housekeeping jobs
 (erasure of deleted users' data, purges past the retention). To add a housekeeping job, write
 ``async def my_job(db: Database, now: datetime) -> int`` (safe to run in several processes at once:
 bounded batches with ``db.batches.in_batches`` and ``skip_locked``) and add a ``Job`` to
@@ -22,6 +23,8 @@ from redcore_server.erasure.service import erase_deleted_users
 from redcore_server.events.retention import purge_expired_events
 from redcore_server.housekeeping.runner import Housekeeper, Job
 from redcore_server.idempotency.service import purge_expired_keys
+from redcore_server.imports.service import ImportService
+from redcore_server.imports.worker import ImportWorker
 from redcore_server.kit.outbox import OutboxWorker
 from redcore_server.mail.retention import purge_finished_emails
 from redcore_server.mail.transport import SmtpServer
@@ -57,11 +60,13 @@ class Background:
     """The outbox workers and the housekeeper of one process: started together, stopped together,
     and woken by name when a committed change queued work for them (``UnitOfWork.queued``)."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, imports: ImportService | None = None) -> None:
         self._db = db
         self._settings = settings
         self.workers: dict[str, OutboxWorker[Any, Any]] = {}
         self._housekeeper: Housekeeper | None = None
+        self._imports = imports  # None: this process runs no import jobs
+        self._importer: ImportWorker | None = None
 
     def start(self) -> None:
         self.workers = {worker.name: worker for worker in outbox_workers(self._db, self._settings)}
@@ -69,8 +74,14 @@ class Background:
             worker.start()
         self._housekeeper = Housekeeper(self._db, housekeeping_jobs(self._settings))
         self._housekeeper.start()
+        if self._imports is not None:
+            self._importer = ImportWorker(self._db, self._imports, self._settings.webhook_poll_interval, self.wake)
+            self._importer.start()
 
     async def stop(self) -> None:
+        if self._importer is not None:
+            await self._importer.stop()
+            self._importer = None
         if self._housekeeper is not None:
             await self._housekeeper.stop()
             self._housekeeper = None
@@ -83,3 +94,5 @@ class Background:
         for name in names:
             if (worker := self.workers.get(name)) is not None:
                 worker.wake()
+            elif name == ImportWorker.name and self._importer is not None:
+                self._importer.wake()

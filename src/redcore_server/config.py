@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     db_statement_timeout: float = Field(default=10.0, gt=0, le=3600, description="seconds one statement may run")
 
     max_body_size: int = Field(default=1_048_576, ge=1024, description="largest accepted request body, bytes")
+    import_statement_timeout: float = Field(
+        default=600.0, gt=0, le=86_400, description="seconds each statement of a bulk import may run (its checks)"
+    )
+    import_max_bytes: int = Field(
+        default=50 * 1_048_576, ge=1024, description="largest file POST /v1/users/import accepts, bytes (the CLI: any)"
+    )
 
     # The connection: proxies, TLS, and limits enforced before a request reaches the app (http/forwarded.py,
     # http/protocol.py).

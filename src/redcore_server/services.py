@@ -18,6 +18,7 @@ from redcore_server.config import Settings
 from redcore_server.events.recorder import record
 from redcore_server.events.service import EventService
 from redcore_server.idempotency.service import IdempotencyService
+from redcore_server.imports.service import ImportService
 from redcore_server.invitations.service import WINDOW as INVITATION_WINDOW
 from redcore_server.invitations.service import InvitationPolicy, InvitationService
 from redcore_server.keys.service import KeyService
@@ -25,12 +26,14 @@ from redcore_server.kit.routes import provide
 from redcore_server.me.service import MeService
 from redcore_server.orgs.service import OrganizationService
 from redcore_server.passwords import PasswordHasher
+from redcore_server.products.importing import ProductImporter
 from redcore_server.products.service import ProductService
 from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.ratelimit.redis_limiter import RedisLink
 from redcore_server.roles.service import RoleService
 from redcore_server.sessions.service import SessionService, SignInPolicy
 from redcore_server.teams.service import TeamService
+from redcore_server.users.importing import UserImporter
 from redcore_server.users.service import UserService
 from redcore_server.webhooks.service import DeliveryService, WebhookEndpointService
 
@@ -51,6 +54,7 @@ class Services:
     me: MeService
     teams: TeamService
     roles: RoleService
+    imports: ImportService
 
     def dependencies(self) -> dict[str, Provide]:
         """One provider per service, named as the field (``users``, ``sessions``…)."""
@@ -115,4 +119,8 @@ def build_services(settings: Settings, redis: RedisLink | None) -> Services:
         me=MeService(users, organization, hasher, password_failures, settings.signin_failure_limit),
         teams=TeamService(record),
         roles=RoleService(record),
+        imports=ImportService(
+            UserImporter(sessions, invitations, record, settings.import_statement_timeout),
+            ProductImporter(record, settings.import_statement_timeout),
+        ),
     )

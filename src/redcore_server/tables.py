@@ -14,6 +14,7 @@ def all_tables() -> sa.MetaData:
     from redcore_server.erasure import tables as _erasure  # noqa: F401
     from redcore_server.events import tables as _events  # noqa: F401
     from redcore_server.idempotency import tables as _idempotency  # noqa: F401
+    from redcore_server.imports import tables as _imports  # noqa: F401
     from redcore_server.invitations import tables as _invitations  # noqa: F401
     from redcore_server.keys import tables as _keys  # noqa: F401
     from redcore_server.kit import tables as _kit  # noqa: F401

@@ -143,7 +143,7 @@ EXPORTS = {"export", "export_to"}  # streamed: no raw-response view
 @pytest.mark.parametrize(
     ("resource", "methods"),
     [
-        ("users", COLLECTION | SESSIONS | INVITATION | EXPORTS),
+        ("users", COLLECTION | SESSIONS | INVITATION | EXPORTS | {"import_"}),
         ("products", COLLECTION | EXPORTS),
         ("teams", COLLECTION | MEMBERS),
         ("api_keys", COLLECTION | {"revoke", "roll"}),

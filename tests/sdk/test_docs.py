@@ -357,3 +357,11 @@ def test_the_readme_exports_example_runs_as_pasted(server: ServerProcess, sync_c
         assert re.fullmatch(r"usr_\w+ export\.demo@example\.com editor", exported)
         assert written == "True export.demo@example.com '=Export Demo"
     assert list(sync_client.users.export(q="export.demo")) == []
+
+
+def test_the_readme_import_example_runs_as_pasted(sync_client: Client, capsys: pytest.CaptureFixture[str]) -> None:
+    section = README.read_text().split("\n### Through the API: an import job\n", 1)[1].split("\n## ", 1)[0]
+    [code] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    [shown] = re.findall(r"```text\n(.*?)```", section, re.DOTALL)
+    code = code.replace("lin@example.com", "lin.readme@example.com")  # the documentation's address, once per run
+    assert run(code, sync_client, capsys) == shown

@@ -25,6 +25,7 @@ DOMAINS = (
     "me",
     "teams",
     "roles",
+    "imports",
 )
 ASSEMBLY = {"app.py", "services.py", "background.py", "tables.py", "__main__.py", "cli"}  # modules and packages
 

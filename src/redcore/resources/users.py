@@ -18,8 +18,10 @@ from redcore.resources._collection import (
     async_raw_response,
     raw_response,
 )
+from redcore.resources.imports import ImportFile, ImportFormat, import_call
 from redcore.types import (
     ExportFormat,
+    Import,
     Invitation,
     Session,
     SessionFilters,
@@ -160,6 +162,26 @@ class Users(SyncCollection[User]):
         Raises NotFoundError if there is no such user or no invitation that could still be accepted."""
         return self._request(_revoke_invitation(user_id))
 
+    def import_(
+        self,
+        file: ImportFile,
+        *,
+        format: ImportFormat | None = None,
+        dry_run: bool = False,
+        upsert: Literal["email", "external_id"] | None = None,
+        invite: bool = False,
+        events: bool = False,
+    ) -> Import:
+        """Send a CSV or JSON Lines file of users to import (``POST /v1/users/import``, needs
+        ``users:write``) and answer its job, ``queued``: follow it with ``client.imports.wait(job.id)``.
+
+        ``file``: a path (``.csv``/``.jsonl`` gives the ``format``), bytes, text or a binary file object.
+        All rows or none are written; ``dry_run`` checks without writing; ``upsert`` updates the users
+        rows match by ``email`` or ``external_id``; ``invite`` emails the new users without a password
+        hash; ``events`` records an event per user besides ``import.completed``.
+        """
+        return self._request(import_call(file, format, dry_run=dry_run, upsert=upsert, invite=invite, events=events))
+
     @cached_property
     def with_raw_response(self) -> UsersWithRawResponse:
         """The same methods, answering an :class:`~redcore.APIResponse` (status, headers, ``parse()``)."""
@@ -182,6 +204,7 @@ class UsersWithRawResponse:
         self.get_invitation = raw_response(users.get_invitation)
         self.resend_invitation = raw_response(users.resend_invitation)
         self.revoke_invitation = raw_response(users.revoke_invitation)
+        self.import_ = raw_response(users.import_)
 
 
 class AsyncUsers(AsyncCollection[User]):
@@ -260,6 +283,21 @@ class AsyncUsers(AsyncCollection[User]):
         """Withdraw a user's invitation (see :meth:`Users.revoke_invitation`)."""
         return await self._request(_revoke_invitation(user_id))
 
+    async def import_(
+        self,
+        file: ImportFile,
+        *,
+        format: ImportFormat | None = None,
+        dry_run: bool = False,
+        upsert: Literal["email", "external_id"] | None = None,
+        invite: bool = False,
+        events: bool = False,
+    ) -> Import:
+        """Send a file of users to import (see :meth:`Users.import_`)."""
+        return await self._request(
+            import_call(file, format, dry_run=dry_run, upsert=upsert, invite=invite, events=events)
+        )
+
     @cached_property
     def with_raw_response(self) -> AsyncUsersWithRawResponse:
         """The same methods, answering an :class:`~redcore.APIResponse` (status, headers, ``parse()``)."""
@@ -282,3 +320,4 @@ class AsyncUsersWithRawResponse:
         self.get_invitation = async_raw_response(users.get_invitation)
         self.resend_invitation = async_raw_response(users.resend_invitation)
         self.revoke_invitation = async_raw_response(users.revoke_invitation)
+        self.import_ = async_raw_response(users.import_)

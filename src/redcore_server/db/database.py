@@ -18,7 +18,7 @@ that runs out raises :class:`DatabaseUnavailable`, which the API answers as 503
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -94,6 +94,17 @@ class Executor(Protocol):
         """Run a statement; return the number of rows it touched."""
         ...
 
+    async def extend_statement_timeout(self, seconds: float) -> None:
+        """Let each later statement of this transaction run for up to ``seconds`` (a bulk import's
+        set-wise checks over a million rows); the configured bound returns with the next transaction."""
+        ...
+
+    async def copy_records(self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
+        """Load ``records`` (tuples in the order of ``columns``) into ``table`` at once: PostgreSQL's
+        binary ``COPY``, SQLite's ``executemany``. Returns how many rows were loaded. For bulk
+        loads (``kit/importing.py``); ``table`` and ``columns`` are the caller's own names, never input."""
+        ...
+
 
 class Database(abc.ABC):
     """A pool of connections to one database. Use as an :class:`Executor` for single statements."""
@@ -124,6 +135,15 @@ class Database(abc.ABC):
 
     @abc.abstractmethod
     async def execute(self, sql: str, *args: Any) -> int: ...
+
+    async def extend_statement_timeout(self, seconds: float) -> None:
+        """Single statements on the pool keep the configured bound (only a transaction extends it)."""
+        return
+
+    async def copy_records(self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
+        """:meth:`Executor.copy_records` in a transaction of its own."""
+        async with self.transaction() as tx:
+            return await tx.copy_records(table, columns, records)
 
     async def listen(self, channel: str, callback: Callable[[], None]) -> None:
         """Call ``callback`` whenever another process commits a notification on ``channel`` (see

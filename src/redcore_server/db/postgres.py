@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn
 
@@ -111,32 +111,46 @@ class _Executor:
     """Statements on one connection (inside a transaction)."""
 
     dialect: Dialect = "postgresql"
-    __slots__ = ("_conn",)
+    __slots__ = ("_conn", "_timeout")
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._timeout: float | None = None  # the client's bound, when the transaction extended it
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
         try:
-            return await self._conn.fetch(sql, *args)
+            return await self._conn.fetch(sql, *args, timeout=self._timeout)
         except Exception as exc:
             _raise_mapped(exc)
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         try:
-            return await self._conn.fetchrow(sql, *args)
+            return await self._conn.fetchrow(sql, *args, timeout=self._timeout)
         except Exception as exc:
             _raise_mapped(exc)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
         try:
-            return await self._conn.fetchval(sql, *args)
+            return await self._conn.fetchval(sql, *args, timeout=self._timeout)
         except Exception as exc:
             _raise_mapped(exc)
 
     async def execute(self, sql: str, *args: Any) -> int:
         try:
-            status = await self._conn.execute(sql, *args)
+            status = await self._conn.execute(sql, *args, timeout=self._timeout)
+        except Exception as exc:
+            _raise_mapped(exc)
+        return _affected(status)
+
+    async def extend_statement_timeout(self, seconds: float) -> None:
+        await self.execute(f"SET LOCAL statement_timeout = {_milliseconds(seconds)}")  # ends with the transaction
+        self._timeout = seconds + CLIENT_MARGIN
+
+    async def copy_records(self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
+        try:
+            status = await self._conn.copy_records_to_table(
+                table, records=records, columns=list(columns), timeout=self._timeout
+            )
         except Exception as exc:
             _raise_mapped(exc)
         return _affected(status)

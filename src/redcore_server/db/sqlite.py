@@ -19,7 +19,7 @@ import math
 import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -156,6 +156,19 @@ class _Conn:
             _raise_mapped(exc)
         return count
 
+    async def extend_statement_timeout(self, seconds: float) -> None:
+        self.statement_timeout = seconds  # the transaction puts the configured bound back when it ends
+
+    async def copy_records(self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
+        rows = [_adapt(tuple(record)) for record in records]
+        marks = ", ".join("?" * len(columns))
+        self._start()
+        try:
+            await self.raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        except Exception as exc:
+            _raise_mapped(exc)
+        return len(rows)
+
 
 async def _open(path: str, timeouts: Timeouts) -> _Conn:
     raw = await aiosqlite.connect(
@@ -254,6 +267,7 @@ class SqliteDatabase(Database):
                 await _rollback(writer)
                 raise
         finally:
+            writer.statement_timeout = self.timeouts.statement
             self._write_lock.release()
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:

@@ -31,11 +31,13 @@ from litestar.routes import HTTPRoute
 
 from redcore_server.errors import ErrorResponse
 from redcore_server.http.authentication import PUBLIC
+from redcore_server.text import NO_NUL_PATTERN
 
 REF = "#/components/schemas/{name}"
 ERROR_CONTENT = {"application/json": {"schema": {"$ref": REF.format(name="ErrorResponse")}}}
 SORTABLE = "sortable"  # route opt: the fields a list's ``sort`` accepts (default: created_at)
 BODY_OPTIONAL = "body_optional"  # route opt: the request body may be left out
+RAW_BODY = "raw_body"  # route opt: {media type: description}: a body of text the handler reads itself
 UNLINKED = "unlinked"  # route opt: not a link from its parent's create (it may not exist for every one)
 OK_RESPONSE = "ok_response"  # route opt: the 200 response's description and media types (a streamed body)
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -79,6 +81,11 @@ def finish_document(app: Litestar, doc: dict[str, Any]) -> dict[str, Any]:
         if (ok := handler.opt.get(OK_RESPONSE)) is not None and "200" in operation.get("responses", {}):
             operation["responses"]["200"].update(ok)
         _responses(operation, counted=not public, under_v1=path.startswith("/v1/"))
+        if raw := handler.opt.get(RAW_BODY):
+            # Any text but U+0000 (which PostgreSQL cannot store); its form is checked when it is read.
+            schema = {"pattern": NO_NUL_PATTERN}
+            content = {media: {"schema": schema | {"description": text}} for media, text in raw.items()}
+            operation["requestBody"] = {"required": True, "content": content}
         if handler.opt.get(BODY_OPTIONAL) and "requestBody" in operation:
             operation["requestBody"]["required"] = False
         if method == "post":

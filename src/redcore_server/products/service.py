@@ -1,14 +1,11 @@
 """Business rules for products: validation beyond types, the organization's default currency,
-SKU uniqueness (by the unique index on ``sku_key``, the SKU folded by ``text.fold``), and importing a
-whole catalog at once."""
+SKU uniqueness (by the unique index on ``sku_key``, the SKU folded by ``text.fold``); importing a
+whole catalog is ``products/importing.py``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from redcore_server import errors
 from redcore_server.currencies import is_currency
 from redcore_server.db import Executor
 from redcore_server.db.uow import UnitOfWork
@@ -45,53 +42,6 @@ def _extra(product: Product) -> dict[str, Any]:
     """The columns a product's struct does not show (what its SKU is compared by), and its metadata
     as stored (JSON text)."""
     return {"sku_key": fold(product.sku), "metadata": metadata.encode(product.metadata)}
-
-
-class ImportProblem(msgspec.Struct):
-    line: int
-    field: str
-    issue: str
-
-
-class ImportRejected(Exception):
-    """Nothing was imported; ``problems`` says which lines are wrong and why."""
-
-    def __init__(self, problems: list[ImportProblem]) -> None:
-        super().__init__(f"{len(problems)} problem(s); nothing imported")
-        self.problems = problems
-
-
-async def import_catalog(
-    service: ProductService, tx: Executor, org_id: str, rows: list[tuple[int, ProductCreate | ImportProblem]]
-) -> int:
-    """Insert every row or none: all rows are validated (types, rules, SKUs unique in the file and
-    against the catalog) before the first insert, and the caller's transaction makes it atomic.
-    Each product gets its ``product.created`` event, as through the API."""
-    problems = [row for _, row in rows if isinstance(row, ImportProblem)]
-    base = await _base_currency(tx, org_id)
-    taken = await repository.existing_skus(tx, org_id)
-    seen: dict[str, int] = {}
-    products: list[Product] = []
-    for line, row in rows:
-        if isinstance(row, ImportProblem):
-            continue
-        try:
-            product = validate_create(row, base)
-        except errors.ValidationError as exc:
-            problems += [ImportProblem(line, d.field, d.issue) for d in exc.details or []]
-            continue
-        key = fold(product.sku)
-        if key in taken:
-            problems.append(ImportProblem(line, "sku", f"{product.sku!r} is already in the catalog"))
-        elif key in seen:
-            problems.append(ImportProblem(line, "sku", f"{product.sku!r} repeats line {seen[key]}"))
-        seen.setdefault(key, line)
-        products.append(product)
-    if problems:
-        raise ImportRejected(sorted(problems, key=lambda p: p.line))
-    for product in products:
-        await service.insert(tx, None, org_id, product, _extra(product))
-    return len(products)
 
 
 class ProductService(ResourceService[Product]):

@@ -66,6 +66,11 @@ async def role_scopes(tx: Executor, org_id: str, key: str, *, lock: bool = False
     return None if role is None else frozenset(role.scopes)
 
 
+async def role_keys(db: Executor, org_id: str) -> frozenset[str]:
+    """Every role key of the organization: the built-in ones and its custom roles'."""
+    return frozenset(ROLE_SCOPES) | {role.key for role in await repository.list_for_org(db, org_id)}
+
+
 def _not_found(key: str) -> errors.NotFound:
     return errors.NotFound(f"No role with key {key!r}.")
 

@@ -11,6 +11,7 @@ from redcore_server.text import HttpUrl, NonBlank, Secret, SingleLine
 
 ID_PREFIX = "usr"  # user ids are ``usr_…`` (``ids.new_id``)
 
+DEFAULT_ROLE = "viewer"  # a new user's role when none is given
 Role = RoleKey  # any role key of the organization (built in or custom); the service checks it exists
 Status = Literal["active", "inactive", "pending_invite", "suspended"]
 SettableStatus = Literal["active", "inactive", "suspended"]
@@ -30,6 +31,11 @@ Password = Annotated[
     str, msgspec.Meta(min_length=8, max_length=128, description="8–128 characters; stored only as Argon2id"), Secret
 ]
 Avatar = Annotated[str, msgspec.Meta(max_length=2048, description="http(s) URL of the avatar image"), HttpUrl]
+PasswordHash = Annotated[
+    str,
+    msgspec.Meta(min_length=1, max_length=1024, description="A password hash from another system (imports)"),
+    SingleLine,
+]
 ExternalId = Annotated[
     str,
     msgspec.Meta(
@@ -89,7 +95,7 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     email: Email
     name: Name
-    role: Role = "viewer"
+    role: Role = DEFAULT_ROLE
     password: Password | None = None
     avatar: Avatar | None = None
     external_id: ExternalId | None = None
@@ -110,3 +116,20 @@ class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
     external_id: ExternalId | msgspec.UnsetType | None = msgspec.UNSET
     public_metadata: MetadataPatch | msgspec.UnsetType = msgspec.UNSET
     private_metadata: MetadataPatch | msgspec.UnsetType = msgspec.UNSET
+
+
+class UserImport(msgspec.Struct, forbid_unknown_fields=True):
+    """One row of ``users import`` (``users/importing.py``): the fields it gives, by name. A field
+    left out is not set: a new user takes its default, an existing one (``--upsert``) keeps its value.
+    ``null`` clears ``avatar`` and ``external_id``; the metadata objects given replace the stored ones."""
+
+    email: Email
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    status: Status | msgspec.UnsetType = msgspec.UNSET
+    avatar: Avatar | msgspec.UnsetType | None = msgspec.UNSET
+    external_id: ExternalId | msgspec.UnsetType | None = msgspec.UNSET
+    email_verified: bool | msgspec.UnsetType = msgspec.UNSET
+    public_metadata: Metadata | msgspec.UnsetType = msgspec.UNSET
+    private_metadata: Metadata | msgspec.UnsetType = msgspec.UNSET
+    password_hash: PasswordHash | msgspec.UnsetType = msgspec.UNSET

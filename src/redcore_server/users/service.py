@@ -18,7 +18,7 @@ from redcore_server.text import HTTP_URL_PATTERN
 from redcore_server.users import repository
 from redcore_server.users.emails import InvalidEmail, email_key, normalize_email
 from redcore_server.users.privileges import require_role_given, require_user_privilege
-from redcore_server.users.schemas import User, UserCreate, UserUpdate
+from redcore_server.users.schemas import Status, User, UserCreate, UserUpdate
 
 HTTP_URL = re.compile(HTTP_URL_PATTERN)
 
@@ -40,19 +40,30 @@ def _check_avatar(avatar: str | None, problems: Problems) -> str | None:
     return avatar
 
 
-def check_profile(changes: dict[str, Any]) -> dict[str, Any]:
+def checked_profile(changes: dict[str, Any], problems: Problems) -> dict[str, Any]:
     """``changes`` with ``email`` normalised, ``name`` trimmed and ``avatar`` checked, in place: what
-    any change of those fields is checked for (``/v1/users``, and ``/v1/me`` for one's own); 400
-    listing every problem."""
-    problems: Problems = []
+    any change of those fields is checked for (``/v1/users``, ``/v1/me`` for one's own, and each row
+    of an import); a problem appended for each field that breaks a rule."""
     if "email" in changes:
         changes["email"] = _check_email(changes["email"], problems)
     if "name" in changes:
         changes["name"] = display_name(changes["name"], problems)
     if "avatar" in changes:
         changes["avatar"] = _check_avatar(changes["avatar"], problems)
+    return changes
+
+
+def check_profile(changes: dict[str, Any]) -> dict[str, Any]:
+    """:func:`checked_profile`, or 400 listing every problem."""
+    problems: Problems = []
+    checked_profile(changes, problems)
     raise_if(problems)
     return changes
+
+
+def initial_status(password_hash: str | None) -> Status:
+    """A new user's status: with a password, ``active``; without one, invited (``pending_invite``)."""
+    return "active" if password_hash else "pending_invite"
 
 
 class Inviter(Protocol):
@@ -108,7 +119,7 @@ class UserService(ResourceService[User]):
         stored = metadata.stored(objects, problems)
         raise_if(problems)
         password_hash = await self._hasher.hash(data.password) if data.password is not None else None
-        status = "active" if password_hash else "pending_invite"
+        status = initial_status(password_hash)
         user = self.new(
             data,
             email=email,

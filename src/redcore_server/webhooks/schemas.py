@@ -30,6 +30,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "role.created",
     "role.updated",
     "role.deleted",
+    "import.completed",
 )
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 ENDPOINT_ID_PREFIX = "we"  # endpoint ids are ``we_…`` (``ids.new_id``)

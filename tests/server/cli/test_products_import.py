@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from redcore_server.db import open_database
+from redcore_server.products import importing
 from tests.support.cli import run_cli
 
 
@@ -122,3 +123,22 @@ def test_jsonl_rows_may_carry_metadata_within_its_limits(catalog_db: str, tmp_pa
         "imported": 1
     }
     assert query(catalog_db, "SELECT metadata FROM products") == [('{"k":[1]}',)]
+
+
+def test_one_event_per_import_and_a_conflict_in_a_later_batch_undoes_the_earlier_ones(
+    catalog_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "BATCH", 2)  # batches are written while the file is read
+    rows = "".join(f"P{i},P-{i},{i}\n" for i in range(5))
+    first = tmp_path / "first.csv"
+    first.write_text(f"name,sku,price\n{rows}")
+    assert json.loads(run_cli("products", "import", str(first), "--org", "Shop", "--json", url=catalog_db).stdout) == {
+        "imported": 5
+    }
+    assert query(catalog_db, "SELECT type FROM events") == [("import.completed",)]
+    second = tmp_path / "second.csv"
+    second.write_text("name,sku,price\n" + "".join(f"Q{i},Q-{i},1\n" for i in range(5)) + "Again,p-4,1\n")
+    result = run_cli("products", "import", str(second), "--org", "Shop", "--json", url=catalog_db, check=False)
+    assert result.returncode == 1
+    assert [(e["line"], e["field"]) for e in json.loads(result.stdout)["errors"]] == [(7, "sku")]
+    assert product_count(catalog_db) == 5

@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 from litestar import Litestar
 
 from redcore_server.app import create_app
@@ -201,3 +202,24 @@ async def test_transactions_held_open_make_writes_wait_only_as_long_as_allowed(d
             assert health.status_code == (503 if POSTGRES else 200)  # SQLite reads need no writer
         assert (await tenant.client.post("/v1/products", json=new_product())).status_code == 201
         await tenant.close()
+
+
+async def test_a_transaction_may_extend_its_statements_bound_for_itself_alone(database_url: str) -> None:
+    """A bulk import's set-wise checks may outlast the request bound (extend_statement_timeout), in its
+    own transaction only."""
+    from redcore_server.db import DatabaseUnavailable, Timeouts, open_database
+
+    slow = "SELECT pg_sleep(0.6)" if database_url.startswith("postgres") else _SQLITE_SLOW
+    async with open_database(database_url, timeouts=Timeouts(statement=0.2)) as db:
+        async with db.transaction() as tx:
+            await tx.extend_statement_timeout(5.0)
+            await tx.fetchval(slow)
+        with pytest.raises(DatabaseUnavailable):
+            async with db.transaction() as tx:
+                await tx.fetchval(slow)
+
+
+# about a second of work for SQLite's virtual machine (no sleep function)
+_SQLITE_SLOW = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT count(*) FROM n"
+)

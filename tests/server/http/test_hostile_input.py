@@ -31,6 +31,7 @@ OPERATIONS = [
     for method, op in ops.items()
     if method in ("get", "post", "put", "patch", "delete")
 ]
+JSON_BODY = [o for o in OPERATIONS if "application/json" in o[2].get("requestBody", {}).get("content", {})]
 CONTROLS = ["\x00", "\x01", "\x08", "\x1b", "\x1f", "\x7f", "\t", "\n", "\r"]
 HUGE = [str(2**63), "99999999999999999999", str(-(2**63) - 1), "9" * 5000]
 # A body each write route accepts, or nearly: the hostile value replaces one field at a time.
@@ -136,7 +137,7 @@ def _named(response: httpx.Response, field: str) -> None:
 @pytest.mark.parametrize(("method", "path", "op"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
 async def test_every_route_refuses_hostile_parameters(tenant: Tenant, method: str, path: str, op: dict) -> None:
     body = BODIES.get(_id(op)) if "requestBody" in op else None
-    if "requestBody" in op:
+    if (method, path, op) in JSON_BODY:  # a text body (an import's file) is refused for its own reasons
         assert body is not None, f"add a base body for {_id(op)} to BODIES"
     if isinstance(body, dict) and "organization" in body:
         body = body | {"organization": tenant.org.id}
@@ -166,8 +167,8 @@ async def test_every_route_refuses_hostile_parameters(tenant: Tenant, method: st
 
 @pytest.mark.parametrize(
     ("method", "path", "op"),
-    [o for o in OPERATIONS if "requestBody" in o[2]],
-    ids=[f"{m} {p}" for m, p, o in OPERATIONS if "requestBody" in o],
+    JSON_BODY,
+    ids=[f"{m} {p}" for m, p, _ in JSON_BODY],
 )
 async def test_every_body_string_and_integer_refuses_hostile_values(
     tenant: Tenant, method: str, path: str, op: dict
