@@ -3,7 +3,6 @@ another organization, and a user imported with an Argon2 hash signs in with thei
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import csv
 import hashlib
@@ -19,7 +18,7 @@ from argon2 import PasswordHasher
 from redcore_server.kit.csv_cells import escape_cell
 from redcore_server.users.schemas import User
 from tests.support import Tenant
-from tests.support.cli import run_cli
+from tests.support.imports import import_file
 from tests.support.sessions import as_user, member, sign_in
 
 EXPORT_COLUMNS = tuple(User.__struct_fields__)  # what GET /v1/users/export writes: a user's every field
@@ -49,13 +48,6 @@ def export_csv(users: list[dict[str, Any]]) -> str:
 
 def export_jsonl(users: list[dict[str, Any]]) -> str:
     return "".join(json.dumps({c: user[c] for c in EXPORT_COLUMNS}) + "\n" for user in users)
-
-
-async def import_file(url: str, path: Path, org_id: str, *options: str) -> dict[str, Any]:
-    result = await asyncio.to_thread(
-        run_cli, "users", "import", str(path), "--org", org_id, "--json", *options, url=url
-    )
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def comparable(users: list[dict[str, Any]]) -> list[dict[str, Any]]:

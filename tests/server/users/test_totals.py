@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from redcore_server.db import Database
 from redcore_server.kit import listing
 from tests.support import Tenant
+from tests.support.imports import import_file
 
 ROLES = ("admin", "editor", "viewer")
 STATUSES = ("active", "inactive", "suspended")
@@ -193,3 +195,19 @@ async def test_include_total_false_skips_the_count(tenant: Tenant, query: dict[s
         assert len(body["data"]) == 10 and meta["has_more"] and meta["next_cursor"]
         after = {"starting_after": meta["next_cursor"], "include_total": "false"}
         assert (await tenant.client.get("/v1/users", params=after)).json()["meta"]["total"] is None
+
+
+async def test_an_import_and_an_upsert_keep_the_totals_exact(tenant: Tenant, database_url: str, tmp_path: Path) -> None:
+    """The bulk import writes through staged ``INSERT … SELECT`` statements (an upsert through ``ON
+    CONFLICT DO UPDATE``): the kept counts follow both."""
+    rows = [(f"imp{i}@example.com", f"Imported {i}", ROLES[i % 3], STATUSES[i % 3]) for i in range(60)]
+    path = tmp_path / "users.csv"
+    path.write_text("email,name,role,status\n" + "".join(",".join(row) + "\n" for row in rows))
+    await import_file(database_url, path, tenant.org.id)
+    await assert_totals_exact(tenant)
+    moved = [(email, name, "admin", "suspended") for email, name, _, _ in rows[::2]]
+    path.write_text("email,name,role,status\n" + "".join(",".join(row) + "\n" for row in moved))
+    await import_file(database_url, path, tenant.org.id, "--upsert", "email")
+    await assert_totals_exact(tenant)
+    meta = (await tenant.client.get("/v1/users", params={"role": "admin", "status": "suspended"})).json()["meta"]
+    assert meta["total"] >= 30
