@@ -40,6 +40,7 @@ from redcore_server.db.database import (
 from redcore_server.db.pg_listener import Listener
 from redcore_server.db.urls import plain_postgres_url
 
+CLOSE_TIMEOUT = 10.0  # seconds a closing pool waits for its connections before closing them by force
 logger = logging.getLogger("redcore.db")
 
 CLIENT_MARGIN = 1.0  # seconds the client waits past statement_timeout before giving up on the server
@@ -216,8 +217,8 @@ class PostgresDatabase(Database):
         await self._listener.close()
         if self._pool is not None:
             pool, self._pool = self._pool, None
-            try:
-                await pool.close()
+            try:  # pool.close() waits for every connection to come back: bounded
+                await asyncio.wait_for(pool.close(), CLOSE_TIMEOUT)
             except Exception:
                 pool.terminate()
 
@@ -269,6 +270,13 @@ class PostgresDatabase(Database):
             tx = conn.transaction()
             try:
                 await tx.start()
+            except asyncio.CancelledError:
+                # Cancelled (a worker stopped at shutdown) with BEGIN perhaps on the wire: the
+                # connection's state is unknown, so it is closed, and given back either way; kept,
+                # it would sit "idle in transaction" and pool.close() would wait for it for ever.
+                _terminate(conn)
+                await self._release(conn)
+                raise
             except Exception as exc:
                 lost = _is_lost(exc, conn)
                 if lost:
