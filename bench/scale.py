@@ -21,7 +21,6 @@ import asyncio
 import csv
 import json
 import os
-import random
 import shutil
 import signal
 import statistics
@@ -30,155 +29,18 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
+from population import COLUMNS, user_rows
 from redcore_server.ids import new_id
 from redcore_server.kit.listing import Cursor, encode_cursor
-from redcore_server.users.emails import email_key
 from users_get import BIN, RESULTS, SERVERS, admin_sql, ensure_wrk, free_port, redcore_cli, run_wrk, start_server
 from users_get import stop_server as stop
-
-FIRST = [
-    "Ada",
-    "Alan",
-    "Grace",
-    "Linus",
-    "Ken",
-    "Barbara",
-    "Margaret",
-    "Dennis",
-    "Edsger",
-    "Donald",
-    "Frances",
-    "Radia",
-    "John",
-    "Mary",
-    "Anita",
-    "Tim",
-    "Vint",
-    "Bob",
-    "Hedy",
-    "Katherine",
-    "Dorothy",
-    "Annie",
-    "Guido",
-    "Bjarne",
-    "James",
-    "Larry",
-    "Sergey",
-    "Susan",
-    "Sophie",
-    "Yukihiro",
-    "Rasmus",
-    "Brendan",
-    "Jean",
-    "Lea",
-    "Noor",
-    "Amir",
-    "Priya",
-    "Ravi",
-    "Chen",
-    "Wei",
-    "Mei",
-    "Hiro",
-    "Yuki",
-    "Olga",
-    "Ivan",
-    "Sven",
-    "Astrid",
-    "Pablo",
-    "Lucia",
-    "Mateo",
-    "Sofia",
-    "Kofi",
-    "Ama",
-    "Tunde",
-]
-LAST = [
-    "Lovelace",
-    "Turing",
-    "Hopper",
-    "Torvalds",
-    "Thompson",
-    "Liskov",
-    "Hamilton",
-    "Ritchie",
-    "Dijkstra",
-    "Knuth",
-    "Allen",
-    "Perlman",
-    "Backus",
-    "Johnson",
-    "Wilson",
-    "Anderson",
-    "Jackson",
-    "Harrison",
-    "Robinson",
-    "Davidson",
-    "Nakamura",
-    "Kowalski",
-    "Schmidt",
-    "Garcia",
-    "Rossi",
-    "Dubois",
-    "Okafor",
-    "Mensah",
-    "Singh",
-    "Patel",
-    "Kim",
-    "Park",
-    "Nguyen",
-    "Tanaka",
-    "Ivanova",
-    "Larsen",
-    "Moreau",
-    "Silva",
-    "Costa",
-    "Novak",
-    "Horvat",
-    "Murphy",
-    "Walsh",
-    "Brennan",
-    "Fischer",
-    "Weber",
-    "Keller",
-    "Young",
-    "King",
-    "Wright",
-    "Lopez",
-    "Hill",
-    "Scott",
-    "Green",
-    "Adams",
-    "Baker",
-    "Nelson",
-    "Carter",
-]
-DOMAINS = [
-    "initech.net",
-    "globex.com",
-    "acme.io",
-    "umbrella.org",
-    "hooli.com",
-    "stark.dev",
-    "wayne.co",
-    "cyberdyne.ai",
-    "soylent.biz",
-    "tyrell.net",
-    "massive.io",
-    "vandelay.com",
-    "wonka.org",
-    "oscorp.dev",
-    "aperture.co",
-]
-ROLES = ("viewer",) * 14 + ("editor",) * 5 + ("admin",)
-STATUSES = ("active",) * 16 + ("inactive",) * 2 + ("pending_invite", "suspended")
-COLUMNS = ["id", "org_id", "email", "email_key", "name", "role", "status", "external_id", "created_at", "updated_at"]
 
 
 @dataclass
@@ -189,30 +51,6 @@ class Org:
     team: str
     cursor_middle: str = ""
     rare: str = ""
-
-
-def user_rows(org_id: str, size: int, seed: int) -> list[tuple[Any, ...]]:
-    rnd, start = random.Random(seed), datetime(2023, 1, 1, tzinfo=UTC)
-    rows: list[tuple[Any, ...]] = []
-    for i in range(size):
-        first, last = rnd.choice(FIRST), rnd.choice(LAST)
-        email = f"{first.lower()}.{last.lower()}{i}@{rnd.choice(DOMAINS)}"
-        created = start + timedelta(seconds=rnd.randrange(3 * 365 * 86400))
-        rows.append(
-            (
-                new_id("usr"),
-                org_id,
-                email,
-                email_key(email),
-                f"{first} {last}",
-                rnd.choice(ROLES),
-                rnd.choice(STATUSES),
-                f"crm-{i}",
-                created,
-                created,
-            )
-        )
-    return rows
 
 
 def import_file(url: str, org_id: str, rows: list[tuple[Any, ...]], tmp: Path) -> float:
