@@ -5,7 +5,8 @@ process over that output, then makes it exact where the generator cannot:
 
 - **Schemas** of request and response bodies come from msgspec, which decodes and encodes them:
   ``additionalProperties: false`` where unknown fields are refused, optional fields as optional,
-  every ``msgspec.Meta`` constraint and ``extra_json_schema`` (enums, formats) as declared.
+  every ``msgspec.Meta`` constraint and ``extra_json_schema`` (enums, formats) as declared. A
+  schema may bring ``$defs`` of its own (schemas its ``$ref`` s name): they become components.
 - **Security**: operations that take no credential (``opt={PUBLIC: True}``, and everything outside
   ``/v1``) say ``security: []`` (Litestar drops an empty list).
 - **What every operation can answer**, from machinery that is not declared on each route: 429 from
@@ -134,9 +135,23 @@ def _exact_schemas(doc: dict[str, Any], handlers: Iterable[HTTPRouteHandler]) ->
     _, components = msgspec.json.schema_components(_models(handlers), ref_template=REF)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(components)
+    _hoist_defs(schemas)
     used = _referenced(doc)
     for name in [n for n in schemas if n not in used]:
         del schemas[name]
+
+
+def _hoist_defs(schemas: dict[str, Any]) -> None:
+    """Move every ``$defs`` found inside the component schemas to the components themselves."""
+    pending: list[Any] = list(schemas.values())
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            for name, schema in node.pop("$defs", {}).items():
+                schemas.setdefault(name, schema)
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
 
 
 def _referenced(doc: dict[str, Any]) -> set[str]:

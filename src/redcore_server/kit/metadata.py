@@ -24,7 +24,7 @@ import msgspec
 from redcore_server.db import Executor
 from redcore_server.kit.checks import Problems, raise_if
 from redcore_server.kit.repository import ResourceRepository
-from redcore_server.text import SingleLine
+from redcore_server.text import NO_NUL_PATTERN, SingleLine
 
 MAX_BYTES = 8 * 1024
 MAX_DEPTH = 5
@@ -32,12 +32,37 @@ MAX_KEYS = 100
 MAX_KEY_LENGTH = 100
 
 MetadataKey = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_KEY_LENGTH), SingleLine]
+
+
+def _value_schemas() -> dict[str, Any]:
+    """The JSON Schema of a value at each level inside a metadata object (``MetadataValue2`` for a
+    top-level key's value …): text and keys without U+0000, objects and arrays only down to
+    :data:`MAX_DEPTH`. One schema per level, each naming the next, so the depth limit is in the
+    document without a recursive reference (which generators of test data cannot follow)."""
+    no_nul = {"pattern": NO_NUL_PATTERN}
+    scalars = ["string", "number", "boolean", "null"]
+    schemas: dict[str, Any] = {f"MetadataValue{MAX_DEPTH + 1}": {"type": scalars, **no_nul}}
+    for level in range(MAX_DEPTH, 1, -1):
+        inner = {"$ref": f"#/components/schemas/MetadataValue{level + 1}"}
+        schemas[f"MetadataValue{level}"] = {
+            "type": [*scalars, "array", "object"],
+            **no_nul,
+            "items": inner,
+            "propertyNames": no_nul,
+            "additionalProperties": inner,
+        }
+    return schemas
+
+
+# Hoisted into the document's components by http/openapi_document.py.
+_VALUES = {"additionalProperties": {"$ref": "#/components/schemas/MetadataValue2"}, "$defs": _value_schemas()}
 Metadata = Annotated[
     dict[MetadataKey, Any],
     msgspec.Meta(
         max_length=MAX_KEYS,
         description=f"A JSON object of up to {MAX_KEYS} keys (1–{MAX_KEY_LENGTH} characters each), at most "
         f"{MAX_BYTES} bytes encoded and {MAX_DEPTH} levels deep.",
+        extra_json_schema=_VALUES,
     ),
 ]
 MetadataPatch = Annotated[
@@ -46,6 +71,7 @@ MetadataPatch = Annotated[
         max_length=MAX_KEYS,
         description="Merged into the stored object: each key given is set, a `null` value removes its key, "
         f"keys not given stay. The result is at most {MAX_BYTES} bytes encoded and {MAX_DEPTH} levels deep.",
+        extra_json_schema=_VALUES,
     ),
 ]
 

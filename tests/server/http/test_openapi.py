@@ -99,3 +99,26 @@ async def test_the_document_is_valid_openapi_3_1(tenant: Tenant) -> None:
             assert (operation.get("security") == []) == (path in public), (path, method)
             if path.startswith("/v1/") and path not in public:
                 assert "429" in operation["responses"], (path, method)
+
+
+async def test_the_document_says_what_metadata_the_server_takes(tenant: Tenant) -> None:
+    """Nested metadata text and keys may not hold U+0000 and objects nest five levels at most: the
+    document says both, so a client (or a test generator) that follows it is never refused."""
+    from jsonschema import Draft202012Validator
+
+    async with http_client(tenant.app) as anonymous:
+        doc = (await anonymous.get("/openapi.json")).json()
+    schema = {"$ref": "#/components/schemas/ProductCreate", "components": doc["components"]}  # refs resolve here
+    product = {"sku": "META-1", "name": "Meta", "price": 1}
+    cases = [
+        ({"a": {"b": [{"c": [1, "x", None, True]}]}}, True),  # five levels
+        ({"a": {"b": [{"c": [[1]]}]}}, False),  # six
+        ({"a": [{"k\u0000": 1}]}, False),
+        ({"a": {"b": ["t\u0000"]}}, False),
+    ]
+    for metadata, documented in cases:
+        body = product | {"metadata": metadata}
+        valid = Draft202012Validator(schema).is_valid(body)
+        assert valid is documented, metadata
+        response = await tenant.client.post("/v1/products", json=body | {"sku": f"META-{len(str(metadata))}"})
+        assert (response.status_code == 201) is documented, (metadata, response.text)
