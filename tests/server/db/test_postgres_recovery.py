@@ -21,7 +21,7 @@ from litestar import Litestar
 
 from redcore_server.app import create_app
 from redcore_server.db.database import DatabaseUnavailable
-from redcore_server.db.postgres import CLIENT_MARGIN
+from redcore_server.db.postgres import CLIENT_MARGIN, PostgresDatabase
 from redcore_server.orgs import service as orgs_service
 from tests import support
 from tests.fault_proxy import FaultProxy
@@ -177,3 +177,37 @@ async def test_the_listen_connection_comes_back_and_drops_the_cache(
         while (await elsewhere.get("/v1/users")).status_code == 200:
             assert time.monotonic() - started < 0.5, "the revocation did not reach the other process"
             await asyncio.sleep(0.01)
+
+
+async def test_a_transaction_cancelled_while_its_begin_waits_gives_its_connection_back(
+    proxy: FaultProxy,
+    database_url: str,
+) -> None:
+    """A task cancelled (a worker stopped at shutdown) while BEGIN is on the wire: its connection is
+    closed and given back, so the pool is whole and closes at once (it used to wait for ever)."""
+    db = PostgresDatabase(proxy.url_for(database_url), min_size=2, max_size=2)
+    await db.connect()
+    try:
+        async with db.transaction() as tx:  # the pool's connections are open and working
+            assert await tx.fetchval("SELECT 1") == 1
+        entered = asyncio.Event()
+
+        async def change() -> None:
+            async with db.transaction():
+                entered.set()
+
+        proxy.freeze()  # BEGIN goes out and no answer comes back
+        tasks = [asyncio.create_task(change()) for _ in range(2)]
+        await asyncio.sleep(0.3)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        proxy.thaw()
+        assert not entered.is_set()
+        assert db.pool.get_idle_size() == db.pool.get_size()  # every connection given back
+        async with db.transaction() as tx:  # and the pool serves again, on fresh connections
+            assert await tx.fetchval("SELECT 1") == 1
+    finally:
+        started = time.monotonic()
+        await db.close()
+        assert time.monotonic() - started < 2.0
