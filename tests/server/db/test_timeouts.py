@@ -123,7 +123,8 @@ async def slow_product_inserts(database_url: str, org_id: str) -> AsyncIterator[
             await conn.execute("DROP FUNCTION test_slow_insert()")
             await conn.close()
     else:  # about a billion rows counted: minutes of work, and SQLite triggers cannot sleep
-        conn = sqlite3.connect(sqlite_path(database_url), isolation_level=None, timeout=10)
+        # Setting up waits out other tests' writers on the shared file (a busy machine makes them slow).
+        conn = sqlite3.connect(sqlite_path(database_url), isolation_level=None, timeout=60)
         conn.execute("CREATE TABLE test_thousand (n INTEGER)")
         conn.executemany("INSERT INTO test_thousand VALUES (?)", [(n,) for n in range(1000)])
         conn.execute(
