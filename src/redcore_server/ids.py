@@ -12,15 +12,16 @@ import time
 from datetime import UTC, datetime
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+# Two characters per 10 bits, from a table: an import makes a million ids, and this is three times
+# faster than taking the 5-bit groups one by one (the standard library's base32 is no faster).
+_PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]
+_SHIFTS = tuple(range(120, -1, -10))  # 13 groups of 10 bits: 130, the 128 of the value and 2 zeros
 
 
 def new_id(prefix: str) -> str:
     value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
-    chars = []
-    for _ in range(26):
-        chars.append(_ALPHABET[value & 31])
-        value >>= 5
-    return f"{prefix}_{''.join(reversed(chars))}"
+    pairs = _PAIRS
+    return f"{prefix}_{''.join([pairs[(value >> shift) & 1023] for shift in _SHIFTS])}"
 
 
 def has_prefix(ident: str, prefix: str) -> bool:

@@ -9,6 +9,11 @@
 - **Stored**: the library's normalised form: the local part in NFC, the domain lower-cased and
   IDNA-normalised (``Bob@BÜCHER.example`` → ``Bob@bücher.example``; the local part's case is kept
   as given).
+- **Fast path**: a plain ASCII address (dot-atom local part, letters-digits-hyphens domain labels, a
+  letters-only top-level domain that is not special-use) is checked by one regular expression and
+  normalised by lower-casing its domain, which is what the library answers for it, about thirty
+  times faster (an import checks a million addresses). Anything else goes to the library.
+  ``tests/server/users/test_email_fast_path.py`` checks that the two agree.
 - **Compared**: by :func:`email_key`, the normalised form folded by :func:`redcore_server.text.fold`
   (NFC, full case folding, NFC), stored in ``users.email_key`` under the unique index, so
   ``René@x.test``, ``rene\\u0301@x.test`` and ``RENÉ@X.TEST`` are one user on SQLite and
@@ -18,8 +23,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from redcore_server.text import fold
 
@@ -28,11 +34,33 @@ class InvalidEmail(ValueError):
     """The address is not one this API accepts; the message says why, for the person who gave it."""
 
 
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN = re.compile(rf"({_ATEXT}(?:\.{_ATEXT})*)@((?:{_LABEL}\.)+([A-Za-z]{{2,63}}))")
+# Special-use names (``test`` is accepted, as with test_environment=True); each is a top-level domain.
+_SPECIAL_USE = frozenset(name for name in SPECIAL_USE_DOMAIN_NAMES if name != "test")
+assert all("." not in name for name in _SPECIAL_USE)
+
+
+def plain_address(address: str) -> str | None:
+    """The normalised form of a plain ASCII ``address`` (already stripped), or None when it is not one
+    (then only the library can say whether, and how, it is valid)."""
+    match = _PLAIN.fullmatch(address)
+    if match is None or len(address) > 254 or len(match[1]) > 64 or "--" in match[2]:
+        return None  # lengths, and IDNA's reserved "ab--" labels, left to the library's wording
+    if match[3].lower() in _SPECIAL_USE:
+        return None
+    return f"{match[1]}@{match[2].lower()}"
+
+
 def normalize_email(address: str) -> str:
     """The normalised form of ``address`` (surrounding spaces ignored), or :class:`InvalidEmail`."""
+    address = address.strip()
+    if (plain := plain_address(address)) is not None:
+        return plain
     try:
         checked = validate_email(
-            address.strip(),
+            address,
             check_deliverability=False,
             test_environment=True,  # accept ``.test`` domains; the special-use others stay refused
             allow_quoted_local=False,
