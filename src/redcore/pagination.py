@@ -25,7 +25,7 @@ class ListMeta(Model):
 
     ``total`` counts the whole list; None when the request had ``include_total=False`` (what the
     iterators send: they walk to the end and need no count). ``total_exact`` False means ``total``
-    is a lower bound (a search past 1,000 matches, another filter past 10,000): there are at least
+    is a lower bound (a search past 100 matches, another filter past 10,000): there are at least
     that many. ``offset`` and ``page`` are None when the page was reached through a cursor. When
     ``has_more``, pass ``next_cursor`` back as ``starting_after`` for the next page.
     """

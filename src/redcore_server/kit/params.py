@@ -25,7 +25,7 @@ class ListMeta(msgspec.Struct):
     """Where this page sits in the whole list.
 
     ``total`` counts the whole list (every page), null when the request said `include_total=false`.
-    When ``total_exact`` is true it is the exact count; when false (a search past 1,000 matches, or
+    When ``total_exact`` is true it is the exact count; when false (a search past 100 matches, or
     another filter past 10,000, where the database keeps no count) it is a lower bound: the list has
     at least that many items, and on an offset page always more than the page reaches while
     ``has_more`` (so "stop when offset + limit >= total" never stops early). ``pages`` follows

@@ -143,7 +143,7 @@ async def test_a_team_filter_reads_the_team_member_count(tenant: Tenant) -> None
 
 @pytest.fixture
 def small_count_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Count limits small enough to pass with a few dozen users (the defaults are 1,000 and 10,000)."""
+    """Count limits small enough to pass with a few dozen users (the defaults are 100 and 10,000)."""
     monkeypatch.setattr(listing, "SEARCH_COUNT_LIMIT", 10)
     monkeypatch.setattr(listing, "FILTER_COUNT_LIMIT", 20)
 
