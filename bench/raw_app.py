@@ -1,6 +1,7 @@
 """The baseline for ``bench/users_get.py``: a raw ASGI app on a bare asyncpg pool doing the same
 authenticated read as ``GET /v1/users/{id}`` (bearer key looked up by SHA-256 hex in ``api_keys`` and
-cached for one second, one SELECT on ``users``, the row as JSON).
+cached for one second, one SELECT on ``users`` of the columns the API answers with, the row as JSON;
+the stored metadata text goes out as it is, the cheapest a raw app can do).
 
 Served by uvicorn as ``raw_app:app`` (``--app-dir bench``); reads the database URL from ``BENCH_DSN``.
 """
@@ -16,9 +17,10 @@ import asyncpg
 import msgspec
 
 USER_SQL = (
-    "SELECT id, email, name, role, status, avatar, last_login, created_at, updated_at"
-    " FROM users WHERE id = $1 AND org_id = $2"
+    "SELECT id, email, email_verified, name, role, status, avatar, last_login, created_at, updated_at,"
+    " external_id, public_metadata, private_metadata FROM users WHERE id = $1 AND org_id = $2"
 )
+RAW = ("public_metadata", "private_metadata")  # JSON text, stored
 KEY_SQL = "SELECT org_id FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL"
 
 _pool: asyncpg.Pool | None = None
@@ -68,4 +70,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if row is None:
         await _send(send, 404, b'{"error":{"code":"not_found"}}')
         return
-    await _send(send, 200, _encode(dict(row.items())))
+    user = dict(row.items())
+    for name in RAW:
+        user[name] = msgspec.Raw(user[name])
+    await _send(send, 200, _encode(user))
