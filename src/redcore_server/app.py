@@ -48,7 +48,7 @@ from redcore_server.products.routes import PRODUCTS, ProductController
 from redcore_server.ratelimit.limiter import build_limiter
 from redcore_server.ratelimit.redis_limiter import RedisLink
 from redcore_server.roles.routes import RoleController
-from redcore_server.services import Services, build_services
+from redcore_server.services import Services, build_services, redis_link
 from redcore_server.sessions.credentials import AccessTokens
 from redcore_server.sessions.routes import AuthController, UserSessionsController
 from redcore_server.teams.routes import TeamController, TeamMembersController
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         last_used_interval=settings.key_last_used_interval,
     )
     # One Redis pool, outage and /health status for every limiter of the process.
-    redis = RedisLink(settings.redis_url, fail_closed=settings.rate_limit_fail_closed) if settings.redis_url else None
+    redis = redis_link(settings)
     limiter = build_limiter(redis, settings.rate_limit_window, fail_closed=settings.rate_limit_fail_closed)
     gate = Gate(
         authenticator, limiter, default_limit=settings.rate_limit, auth_failure_limit=settings.auth_failure_limit

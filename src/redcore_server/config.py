@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="redis://host:6379/0: one rate-limit budget shared by every worker and server"
     )
+    redis_timeout: float = Field(
+        default=0.5, gt=0, le=30, description="seconds to wait for Redis (to connect, and for each command)"
+    )
     rate_limit_fail_closed: bool = Field(
         default=False, description="when Redis is unreachable: refuse (503) instead of limiting per process"
     )

@@ -61,6 +61,13 @@ class Services:
         return {field.name: provide(getattr(self, field.name)) for field in fields(self)}
 
 
+def redis_link(settings: Settings) -> RedisLink | None:
+    """The process's link to Redis (shared by all its limiters), if one is configured."""
+    if not settings.redis_url:
+        return None
+    return RedisLink(settings.redis_url, fail_closed=settings.rate_limit_fail_closed, timeout=settings.redis_timeout)
+
+
 def build_services(settings: Settings, redis: RedisLink | None) -> Services:
     hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost,

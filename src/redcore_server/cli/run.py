@@ -26,8 +26,7 @@ from redcore_server.db.migrate import upgrade
 from redcore_server.db.urls import sqlite_path
 from redcore_server.orgs import repository as orgs_repository
 from redcore_server.orgs import service as orgs_service
-from redcore_server.ratelimit.redis_limiter import RedisLink
-from redcore_server.services import build_services
+from redcore_server.services import build_services, redis_link
 from redcore_server.webhooks.dispatcher import DeliveryConfig
 
 # TLS 1.2 suites with forward secrecy and AEAD only (TLS 1.3's are always on; Python's minimum is TLS 1.2).
@@ -58,8 +57,7 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        url, fail_closed = settings.redis_url, settings.rate_limit_fail_closed
-        redis = RedisLink(url, fail_closed=fail_closed) if url else None  # the invitation limits imports count
+        redis = redis_link(settings)  # the invitation limits imports count
         background = Background(db, settings, build_services(settings, redis).imports)
         background.start()
         where = "SQLite" if settings.is_sqlite else "PostgreSQL"

@@ -21,8 +21,7 @@ from redcore_server.config import Settings
 from redcore_server.db import Database
 from redcore_server.kit.importing import ImportCounts, format_of
 from redcore_server.orgs import service as orgs_service
-from redcore_server.ratelimit.redis_limiter import RedisLink
-from redcore_server.services import build_services
+from redcore_server.services import build_services, redis_link
 from redcore_server.users.importing import ImportOptions, ImportOutcome, import_in
 
 users_app = typer.Typer(help="The organization's users in bulk.", no_args_is_help=True)
@@ -78,8 +77,7 @@ def users_import(
     size = file.stat().st_size
 
     async def work(db: Database) -> ImportOutcome:
-        url, fail_closed = settings.redis_url, settings.rate_limit_fail_closed
-        redis = RedisLink(url, fail_closed=fail_closed) if url else None  # the invitation limits the API counts
+        redis = redis_link(settings)  # the invitation limits the API counts
         services = build_services(settings, redis)
         importer = services.imports.importer
         organization = await orgs_service.resolve(db, org)
