@@ -182,6 +182,20 @@ def _kept_total(spec: ResourceSpec[Any], org_id: str, req: PageRequest) -> tuple
     return sql, args
 
 
+async def _run(
+    db: Executor, rows_sql: str, page_args: tuple[Any, ...], count: tuple[str, list[Any]] | None
+) -> tuple[list[Row], int | None]:
+    """The page's rows, and its total when ``count`` is given."""
+    if count is None:
+        return list(await db.fetch(rows_sql, *page_args)), None
+    if isinstance(db, Database):  # a pool: the page and its total on two connections at once
+        rows, total = await asyncio.gather(db.fetch(rows_sql, *page_args), db.fetchval(count[0], *count[1]))
+        return list(rows), total
+    # one connection inside a transaction: one statement at a time
+    rows = await db.fetch(rows_sql, *page_args)
+    return list(rows), await db.fetchval(count[0], *count[1])
+
+
 def resolve_sort(spec: ResourceSpec[Any], sort: str | None, order: Order | None) -> tuple[str, Order]:
     name = sort if sort is not None else spec.default_sort  # an empty sort is not a field: 400
     if name not in spec.sort_fields:
@@ -234,14 +248,17 @@ async def fetch_page(db: Executor, spec: ResourceSpec[Any], org_id: str, req: Pa
         f" ORDER BY {sort.column} {direction}, id {direction} LIMIT ${n + 1} OFFSET ${n + 2}"
     )
     page_args = (*where.args, req.limit + 1, req.offset)
-    total: int | None = None
-    if not req.count:
-        rows = await db.fetch(rows_sql, *page_args)
-    elif isinstance(db, Database):  # a pool: the page and its total on two connections at once
-        rows, total = await asyncio.gather(db.fetch(rows_sql, *page_args), db.fetchval(count_sql, *count_args))
-    else:  # one connection inside a transaction: one statement at a time
-        rows = await db.fetch(rows_sql, *page_args)
-        total = await db.fetchval(count_sql, *count_args)
+    count = (count_sql, count_args) if req.count else None
+    if req.search and db.dialect == "postgresql" and isinstance(db, Database):
+        # A search's best plan depends on the text (a rare one reads the trigram index, a common one
+        # walks the sort's index and stops early), so it is planned for each text: a prepared
+        # statement's generic plan, chosen after five runs, read 155,000 index entries to count 100
+        # matches of "son" (81 ms instead of 2) at a million users.
+        async with db.transaction() as tx:
+            await tx.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            rows, total = await _run(tx, rows_sql, page_args, count)
+    else:
+        rows, total = await _run(db, rows_sql, page_args, count)
     has_more = len(rows) > req.limit
     rows = rows[: req.limit]
     exact = req.count and (kept is not None or int(total or 0) <= limit)
