@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
-from litestar.types import ASGIApp
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from redcore_server.accounts.page import reset_password_page, verify_email_page
 from redcore_server.accounts.routes import AccountEmailController
@@ -56,6 +57,27 @@ from redcore_server.users.routes import USERS, UserController
 from redcore_server.webhooks.routes import WebhookDeliveryController, WebhookEndpointController
 
 
+class RedCore(Litestar):
+    """The Litestar application with RedCore's outer ASGI layers (``front``) ahead of it.
+
+    They see each HTTP request before Litestar wraps ``send`` with its ``before_send`` hook, so the
+    lean read path (which writes the hook's headers itself) pays for neither the wrapper nor the hook;
+    every other request reaches Litestar (:meth:`litestar`) as before. Lifespan events go straight to
+    Litestar.
+    """
+
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.front is not None and scope["type"] == "http":
+            await self.front(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def litestar(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     db = _database(settings)
@@ -80,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             authenticator.forget_all()
 
     boundary = Boundary(db, services.idempotency, after_commit)
-    app = Litestar(
+    app = RedCore(
         route_handlers=[
             _v1(services, settings),
             health,
@@ -106,7 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
-    app.asgi_handler = _in_front(app.asgi_handler, settings, db, gate, services)
+    app.front = _in_front(app.litestar, settings, db, gate, services)
     return app
 
 

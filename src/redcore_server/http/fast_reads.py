@@ -3,12 +3,13 @@
 Measured on this project's 2-core reference machine (bench/users_get.py), even a minimal Litestar
 handler serves this read at about 0.6x the throughput of a bare ASGI app on the same asyncpg pool;
 the framework's per-request machinery (routing trie, request object, signature parsing, response
-assembly, exception layers) costs more than the query. So this ASGI layer, installed inside the
-Litestar app (after its ``before_send`` hook, which still stamps ``X-Request-Id``), answers exactly
+assembly, exception layers) costs more than the query. So this ASGI layer, installed in front of
+Litestar (``app.RedCore``: before Litestar wraps ``send`` with its ``before_send`` hook), answers exactly
 that shape itself, with the same pieces the routes use: the :class:`~redcore_server.auth.gate.Gate`
 (authentication and rate limit), the domain's required scope, the parameter check of
-``http/parameters.py`` (no control characters), its service ``get`` and its response headers, and the
-shared error rendering.
+``http/parameters.py`` (no control characters), its service ``get`` and its response headers, the
+shared error rendering, and the headers that hook stamps on every answer (``X-Request-Id``,
+``X-RateLimit-*``).
 
 Anything else, including every other method and path, goes to Litestar. Each collection's Litestar
 route stays registered: it documents the read in OpenAPI and serves it when fast reads are off
@@ -28,7 +29,7 @@ from redcore_server import errors
 from redcore_server.errors import error_body
 from redcore_server.http.error_handler import resolve
 from redcore_server.http.parameters import check_query_string
-from redcore_server.http.request_id import request_id
+from redcore_server.http.request_id import request_id, stamped_headers
 from redcore_server.text import control_character
 
 if TYPE_CHECKING:
@@ -83,9 +84,10 @@ class FastReads:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
                 break
+        state = scope.setdefault("state", {})
         try:
             client = scope.get("client")
-            principal = await self._gate.admit(authorization, client[0] if client else None, scope["state"])
+            principal = await self._gate.admit(authorization, client[0] if client else None, state)
             if read.scope not in principal.scopes:
                 raise errors.InsufficientScope(read.scope)
             if (issue := control_character(ident)) is not None:  # as http/parameters.py does for the routes
@@ -100,5 +102,6 @@ class FastReads:
             status, body, extra = api_error.status, error_body(api_error, rid), api_error.headers
         headers = [_JSON, (b"content-length", str(len(body)).encode())]
         headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
+        headers += stamped_headers(scope)  # type: ignore[arg-type]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

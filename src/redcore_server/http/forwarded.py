@@ -133,7 +133,9 @@ class Forwarded:
     @staticmethod
     async def _refuse(scope: Scope, send: Callable[[Any], Awaitable[None]]) -> None:
         error = errors.HttpsRequired()
-        body = error_body(error, request_id(scope))  # the request id is stamped on the headers by the app
+        rid = request_id(scope)
+        body = error_body(error, rid)
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        headers.append((b"x-request-id", rid.encode()))
         await send({"type": "http.response.start", "status": error.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -21,7 +21,7 @@ def request_id(scope: Scope) -> str:
     It only has to be unique enough to find a request in the logs, not secret, so it comes from the
     fast PRNG rather than a system call per request.
     """
-    state = scope["state"]
+    state = scope.setdefault("state", {})  # set by uvicorn and Litestar; absent in a bare test scope
     rid: str | None = state.get("request_id")
     if rid is None:
         rid = state["request_id"] = f"req_{getrandbits(96):024x}"
@@ -32,15 +32,22 @@ async def stamp_headers(message: Message, scope: Scope) -> None:
     """``before_send`` hook: the request id on every HTTP response, errors and 404s included, and the
     ``X-RateLimit-*`` headers on every response to a request the rate limiter counted."""
     if message["type"] == "http.response.start":
-        headers = MutableScopeHeaders.from_message(message)
-        headers.add("X-Request-Id", request_id(scope))
-        decision = scope["state"].get("rate_limit")
-        if decision is not None:  # never set by a handler: appended, not searched for
-            headers.add("X-RateLimit-Limit", str(decision.limit))
-            headers.add("X-RateLimit-Remaining", str(decision.remaining))
-            headers.add("X-RateLimit-Reset", str(decision.reset))
+        message["headers"] = [*message.get("headers", ()), *stamped_headers(scope)]
         if scope.get("method") == "OPTIONS" and message["status"] == 204:
-            _allow_every_method(headers, scope)
+            _allow_every_method(MutableScopeHeaders.from_message(message), scope)
+
+
+def stamped_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """What every response carries: ``X-Request-Id``, and ``X-RateLimit-*`` when the rate limiter
+    counted the request (never set by a handler, so appended rather than searched for). Written by
+    :func:`stamp_headers` for Litestar's answers and by the lean read path for its own."""
+    headers = [(b"x-request-id", request_id(scope).encode())]
+    decision = scope["state"].get("rate_limit")
+    if decision is not None:
+        headers.append((b"x-ratelimit-limit", str(decision.limit).encode()))
+        headers.append((b"x-ratelimit-remaining", str(decision.remaining).encode()))
+        headers.append((b"x-ratelimit-reset", str(decision.reset).encode()))
+    return headers
 
 
 def _allow_every_method(headers: MutableScopeHeaders, scope: Scope) -> None:

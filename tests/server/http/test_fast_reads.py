@@ -44,6 +44,8 @@ async def test_read_answers_identically_on_both_paths(tenant: Tenant, framework_
     assert fast_response.content == slow_response.content
     for header in ("content-type", "etag", "content-length"):
         assert fast_response.headers[header] == slow_response.headers[header], header
+    assert sorted(fast_response.headers.keys()) == sorted(slow_response.headers.keys())  # X-Request-Id too
+    assert fast_response.headers["x-request-id"] != slow_response.headers["x-request-id"]
     assert fast_response.json() == resource
 
 
