@@ -10,7 +10,7 @@ ASGI layers and the health check read (``db``, ``gate``, ``limiter``, ``authenti
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -69,13 +69,16 @@ class RedCore(Litestar):
     front: ASGIApp | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # A coroutine function, as ASGI servers check; the layers behind it are not (each hands back
+        # the next one's coroutine), since every coroutine in a request's chain is re-entered each
+        # time the request waits.
         if self.front is not None and scope["type"] == "http":
             await self.front(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
 
-    async def litestar(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await super().__call__(scope, receive, send)
+    def litestar(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        return super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

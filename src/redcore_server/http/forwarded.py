@@ -93,7 +93,8 @@ class Forwarded:
         self._require_https = require_https
         self._hsts = f"max-age={hsts_max_age}".encode()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not a coroutine itself (see FastReads.__call__): it hands back the next layer's.
         if scope["type"] == ScopeType.HTTP:
             if self._proxies is not None:
                 peer = scope.get("client")
@@ -102,9 +103,8 @@ class Forwarded:
             if scope["scheme"] == "https":
                 send = self._with_hsts(send, self._hsts)
             elif self._require_https and scope["path"] != HEALTH_PATH:
-                await self._refuse(scope, send)
-                return
-        await self._app(scope, receive, send)
+                return self._refuse(scope, send)
+        return self._app(scope, receive, send)
 
     def _rewrite(self, scope: dict[str, Any], peer: str) -> None:
         forwarded_for: list[str] = []
