@@ -227,8 +227,16 @@ async def fetch_page(db: Executor, spec: ResourceSpec[Any], org_id: str, req: Pa
         _search(where, spec, db.dialect, req.search)
     kept = _kept_total(spec, org_id, req)
     limit = SEARCH_COUNT_LIMIT if req.search else FILTER_COUNT_LIMIT
+    direction = "ASC" if order == "asc" else "DESC"
+    ordered = ""
+    if db.dialect == "postgresql":
+        # Counted in the page's order, so the planner weighs the same paths as for the page (walk the
+        # sort's index and stop at the cap, or read a filter's index and sort what it finds). Unordered,
+        # a capped count of a common search expected to meet its matches at once in a sequential scan of
+        # the whole table, and read 937,000 other tenants' rows first (163 ms instead of 1.3).
+        ordered = f" ORDER BY {sort.column} {direction}, id {direction}"
     count_sql, count_args = kept or (
-        f"SELECT count(*) FROM (SELECT 1 FROM {spec.table} WHERE {where.sql} LIMIT {limit + 1}) AS counted",
+        f"SELECT count(*) FROM (SELECT 1 FROM {spec.table} WHERE {where.sql}{ordered} LIMIT {limit + 1}) AS counted",
         list(where.args),
     )
 
@@ -241,7 +249,6 @@ async def fetch_page(db: Executor, spec: ResourceSpec[Any], org_id: str, req: Pa
         op = ">" if order == "asc" else "<"
         where.add(f"({sort.column}, id) {op} ({{0}}, {{1}})", _param_value(sort.kind, cursor.value), cursor.id)
 
-    direction = "ASC" if order == "asc" else "DESC"
     n = len(where.args)
     rows_sql = (
         f"SELECT {spec.select}, {sort.column} FROM {spec.table} WHERE {where.sql}"

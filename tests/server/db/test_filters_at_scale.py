@@ -4,7 +4,7 @@ indexes, never a full scan of the users or the memberships; and an index can ser
 (with sequential scans discouraged, as ``test_list_indexes.py`` asks of every filter). A search for
 a rare fragment goes to the organization-led trigram index (PostgreSQL), and the totals of unfiltered,
 role, status and team lists read kept counts, never the users (``bench/scale.py`` measures the same
-shapes at a million users)."""
+shapes at a million users). A common fragment's page and capped count walk an index too."""
 
 from __future__ import annotations
 
@@ -92,6 +92,12 @@ async def test_external_id_and_team_lists_use_indexes_at_100k_users(tenant: Tena
         search = PageRequest(limit=20, search="User 5000")
         for plan in await _plans(db, tenant.org.id, search, hinted=False):
             assert "ix_users_org_trgm" in plan, plan
+        # A common fragment: the page walks an index and stops at its limit, and so does the count
+        # at its cap (never a sequential scan, which reads every other tenant's rows on its way).
+        for sort in ("created_at", "name"):
+            common = PageRequest(limit=20, search="User 1", sort=sort, order="desc")
+            for plan in await _plans(db, tenant.org.id, common, hinted=False):
+                assert "Seq Scan" not in plan, (sort, plan)
     kept: list[dict[str, Any]] = [
         {},
         {"filters": {"role": "viewer"}},
