@@ -16,8 +16,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from redcore_server.ratelimit.redis_limiter import RedisLink
@@ -26,14 +25,17 @@ Clock = Callable[[], float]
 MAX_KEYS = 100_000  # per-process state kept for this many keys at most (older windows are dropped first)
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
+    """One hit's verdict. A named tuple rather than a frozen dataclass: one is made for every counted
+    request, and a tuple is built in C where a frozen dataclass sets each field through
+    ``object.__setattr__``."""
+
     allowed: bool
     limit: int
     remaining: int
     reset: int  # unix seconds when the window ends
     retry_after: int  # seconds until a refused caller may try again (0 when allowed)
-    count: int = 0  # this hit's position in the window's count (1 for the first hit)
+    position: int = 0  # this hit's position in the window's count (1 for the first hit)
 
     def headers(self) -> dict[str, str]:
         values = {
@@ -49,14 +51,8 @@ class Decision:
 def decide(count: int, limit: int, window_index: int, window: float, now: float) -> Decision:
     end = (window_index + 1) * window
     allowed = count <= limit
-    return Decision(
-        allowed=allowed,
-        limit=limit,
-        remaining=max(limit - count, 0),
-        reset=math.ceil(end),
-        retry_after=0 if allowed else max(math.ceil(end - now), 1),
-        count=count,
-    )
+    remaining = limit - count if allowed else 0
+    return Decision(allowed, limit, remaining, math.ceil(end), 0 if allowed else max(math.ceil(end - now), 1), count)
 
 
 def seconds_until_window_ends(window: float, now: float | None = None) -> int:

@@ -269,7 +269,7 @@ class SessionService:
         decision = await self._failures.hit(key, threshold)
         if decision.allowed or known:
             return (key,)
-        delay = min(2.0 ** min(decision.count - threshold - 1, 30), self.policy.backoff_max)
+        delay = min(2.0 ** min(decision.position - threshold - 1, 30), self.policy.backoff_max)
         wait = await self._failures.claim(f"signin-pace:{account}", delay)
         if wait > 0:
             await self._failures.undo(key)  # not attempted: it does not lengthen the next wait

@@ -68,7 +68,7 @@ async def test_memory_limiter_allows_limit_then_refuses_until_the_window_ends() 
     decisions = [await limiter.hit("k", 3) for _ in range(4)]
     assert [d.allowed for d in decisions] == [True, True, True, False]
     assert [d.remaining for d in decisions] == [2, 1, 0, 0]
-    assert [d.count for d in decisions] == [1, 2, 3, 4]
+    assert [d.position for d in decisions] == [1, 2, 3, 4]
     assert {d.reset for d in decisions} == {1_000_020}  # windows are aligned on multiples of 60 s
     assert decisions[-1].retry_after == 20
     assert decisions[-1].headers()["Retry-After"] == "20"
@@ -180,7 +180,7 @@ async def limiter(request: pytest.FixtureRequest) -> Any:
 async def test_undo_takes_back_one_hit(limiter: Limiter) -> None:
     key = f"test-{uuid.uuid4().hex}"
     await limiter.undo(key)  # nothing to take back: still nothing
-    assert [(await limiter.hit(key, 2)).count for _ in range(2)] == [1, 2]
+    assert [(await limiter.hit(key, 2)).position for _ in range(2)] == [1, 2]
     await limiter.undo(key)
     assert await limiter.count(key) == 1
     assert (await limiter.hit(key, 2)).allowed
@@ -230,7 +230,7 @@ async def test_counting_is_shared_again_soon_after_redis_returns_without_traffic
         own_redis.start()
         assert await _status_within(keys, "ok", 3)  # no hit meanwhile: the watcher notices by itself
         assert invitations.status() == "ok"
-        assert (await keys.hit("k", 10)).count == 1  # counted in Redis again (empty after its restart)
+        assert (await keys.hit("k", 10)).position == 1  # counted in Redis again (empty after its restart)
     finally:
         await link.close()
 
