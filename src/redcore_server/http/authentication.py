@@ -30,17 +30,18 @@ async def authenticate_request(request: Request[Any, Any, Any]) -> None:
     gate: Gate = request.app.state.gate
     client = request.client.host if request.client else None
     principal = await gate.admit(request.headers.get("authorization"), client, request.scope["state"])
-    required = request.route_handler.opt.get(REQUIRED_SCOPE)
-    if required is not None and required not in principal.scopes:
-        raise errors.InsufficientScope(required)
+    for required in request.route_handler.opt.get(REQUIRED_SCOPE, ()):
+        if required not in principal.scopes:
+            raise errors.InsufficientScope(required)
     request.scope["user"] = principal
     check_request(request)
 
 
-def requires(scope_name: str) -> dict[str, str]:
-    """Route ``opt`` naming the scope a credential must carry.
+def requires(*scope_names: str) -> dict[str, tuple[str, ...]]:
+    """Route ``opt`` naming the scopes a credential must carry (all of them; the OpenAPI document
+    states them per operation, ``http/openapi_document.py``).
 
     (Not a Litestar guard: guards copy the route handler per request and run sync functions in a
     thread, which cost about a fifth of a single read's time.)
     """
-    return {REQUIRED_SCOPE: scope_name}
+    return {REQUIRED_SCOPE: scope_names}

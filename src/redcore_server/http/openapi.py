@@ -1,13 +1,12 @@
 """OpenAPI: the document at ``/openapi.json`` and interactive docs at ``/docs``, all served from
-this server (the Swagger UI assets come from the ``swagger-ui-bundle`` package), so they work
-offline."""
+this server, so they work offline: Swagger UI 5 (it reads OpenAPI 3.1), vendored in
+``http/docs_assets/`` by ``scripts/vendor-swagger-ui`` at a pinned version and checksum."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import swagger_ui_bundle
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import ResponseHeader
 from litestar.openapi import OpenAPIConfig, ResponseSpec
@@ -80,25 +79,29 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
-_SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+_DOCS_ASSETS = Path(__file__).parent / "docs_assets"
 
 _DOCS_PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
-  <title>RedCore API</title>
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>RedCore API reference</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
 </head>
 <body>
   <div id="swagger-ui"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true,
-                                 persistAuthorization: true});
-  </script>
+  <script src="/docs/assets/docs.js"></script>
 </body>
 </html>
 """
+# Scripts from this server only (no inline script); Swagger UI sets inline styles and data: images.
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
+    " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 def finished_document(app: Litestar) -> bytes:
@@ -125,9 +128,9 @@ def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @get("/docs", include_in_schema=False, sync_to_thread=False)
 def docs_page() -> Response[str]:
-    return Response(content=_DOCS_PAGE, media_type="text/html")
+    return Response(content=_DOCS_PAGE, media_type="text/html", headers={"Content-Security-Policy": _DOCS_CSP})
 
 
 docs_assets = create_static_files_router(
-    path="/docs/assets", directories=[_SWAGGER_DIR], include_in_schema=False, name="docs_assets"
+    path="/docs/assets", directories=[_DOCS_ASSETS], include_in_schema=False, name="docs_assets"
 )

@@ -8,10 +8,15 @@ process over that output, then makes it exact where the generator cannot:
   every ``msgspec.Meta`` constraint and ``extra_json_schema`` (enums, formats) as declared. A
   schema may bring ``$defs`` of its own (schemas its ``$ref`` s name): they become components.
 - **Security**: operations that take no credential (``opt={PUBLIC: True}``, and everything outside
-  ``/v1``) say ``security: []`` (Litestar drops an empty list).
+  ``/v1``) say ``security: []`` (Litestar drops an empty list); the others name the scope their
+  credential must hold (``opt`` of ``http.authentication.requires``) in their security requirement
+  (OpenAPI 3.1 allows role names there for any scheme) and in their description, and answer 401 with
+  ``WWW-Authenticate``.
 - **What every operation can answer**, from machinery that is not declared on each route: 429 from
   the rate limiter (with ``Retry-After``), ``X-RateLimit-*`` on counted responses, ``Retry-After``
   on 503, ``Idempotency-Key`` on every POST (``http/dependencies.py``), a schema on every header.
+- **``If-Match``** on every operation that can answer 412 (updates and deletes of versioned
+  resources).
 - **Query parameters** are what a query string can carry (never null), with each list's ``sort``
   fields as an enum (``opt["sortable"]``).
 - **Links** from each created resource to the operations on it, for clients and stateful testing.
@@ -19,6 +24,7 @@ process over that output, then makes it exact where the generator cannot:
 
 from __future__ import annotations
 
+import copy
 import re
 import typing
 from collections.abc import Iterable
@@ -31,7 +37,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 from redcore_server.errors import ErrorResponse
-from redcore_server.http.authentication import PUBLIC
+from redcore_server.http.authentication import PUBLIC, REQUIRED_SCOPE
 from redcore_server.text import NO_NUL_PATTERN
 
 REF = "#/components/schemas/{name}"
@@ -54,6 +60,25 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "`idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use` "
     "(retry after `Retry-After`).",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+}
+IF_MATCH_PARAMETER = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "The `ETag` of the version this change is based on (several, comma-separated; or `*`, any): if "
+    "the resource has changed since, nothing is done and the answer is 412 `precondition_failed` (as it is for a "
+    "value naming no version).",
+    "schema": {"type": "string"},
+}
+UNAUTHENTICATED = {
+    "description": "No credential, or one that is unknown, revoked or expired (`invalid_api_key`).",
+    "content": ERROR_CONTENT,
+    "headers": {
+        "WWW-Authenticate": {
+            "description": 'How to authenticate: `Bearer realm="redcore"`.',
+            "schema": {"type": "string"},
+        }
+    },
 }
 RETRY_AFTER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 0}}
 RATE_LIMIT_HEADERS = {
@@ -78,6 +103,14 @@ def finish_document(app: Litestar, doc: dict[str, Any]) -> dict[str, Any]:
         public = bool(handler.opt.get(PUBLIC)) or not path.startswith("/v1/")
         if public:
             operation["security"] = []
+        elif scopes := handler.opt.get(REQUIRED_SCOPE):
+            operation["security"] = [{"apiKey": list(scopes)}]
+            listed = " and ".join(f"`{scope}`" for scope in scopes)
+            needs = f"Requires the {listed} scope{'s' if len(scopes) > 1 else ''}."
+            described = operation.get("description")
+            operation["description"] = f"{described}\n\n{needs}" if described else needs
+        if "412" in operation.get("responses", {}):
+            operation.setdefault("parameters", []).append(IF_MATCH_PARAMETER)
         _parameters(operation, handler)
         if (ok := handler.opt.get(OK_RESPONSE)) is not None and "200" in operation.get("responses", {}):
             operation["responses"]["200"].update(ok)
@@ -222,6 +255,8 @@ def _responses(operation: dict[str, Any], *, counted: bool, under_v1: bool) -> N
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if counted:
         responses.setdefault("429", RATE_LIMITED)
+        unauthenticated = responses.setdefault("401", copy.deepcopy(UNAUTHENTICATED))
+        unauthenticated.setdefault("headers", {}).update(copy.deepcopy(UNAUTHENTICATED["headers"]))
     if under_v1:  # REDCORE_REQUIRE_HTTPS (http/forwarded.py); /health stays open to load balancers
         responses.setdefault("403", HTTPS_REQUIRED)
     for status, response in responses.items():

@@ -13,7 +13,6 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from redcore_server import errors
 from redcore_server.auth.principal import Principal
 from redcore_server.auth.scopes import TEAMS_READ, TEAMS_WRITE, USERS_READ
 from redcore_server.db import Database
@@ -84,7 +83,7 @@ class TeamMembersController(Controller):
 
     @get(
         "/",
-        opt={**requires(TEAMS_READ), SORTABLE: tuple(USERS.sort_fields)},
+        opt={**requires(TEAMS_READ, USERS_READ), SORTABLE: tuple(USERS.sort_fields)},
         dependencies={
             "page_request": Provide(provide_page_request, sync_to_thread=False),
             "filters": Provide(member_filters, sync_to_thread=False),
@@ -92,8 +91,8 @@ class TeamMembersController(Controller):
         responses=error_responses(*READ_ERRORS, 404),
         summary="List a team's members",
         description="The team's members as a user list, with the users list's parameters (filters, `sort`, "
-        "`order`, offsets and the `starting_after` cursor). Needs `users:read` as well as `teams:read`: it shows "
-        "users. 404 for a team that is not the organization's.",
+        "`order`, offsets and the `starting_after` cursor). It shows users, hence `users:read` as well as "
+        "`teams:read`. 404 for a team that is not the organization's.",
         operation_id="list_team_members",
     )
     async def list_members(
@@ -105,8 +104,6 @@ class TeamMembersController(Controller):
         filters: NamedDependency[ListFilters],
         team_id: TeamId,
     ) -> JsonResponse[MemberList]:
-        if USERS_READ not in request.user.scopes:
-            raise errors.InsufficientScope(USERS_READ)
         page_request.filters.update(filters.equals)
         page_request.search = filters.search
         users, result = await teams.list_members(db, request.user.org_id, team_id, page_request)
