@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.sdk.server import ServerProcess, start_server
@@ -33,8 +34,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 
 def test_the_server_does_what_its_openapi_document_says(server: ServerProcess) -> None:
+    auth = {"Authorization": f"Bearer {server.api_key}"}
+    listed = httpx.get(f"http://127.0.0.1:{server.port}/v1/api_keys", headers=auth).json()["data"]
+    own = [key["id"] for key in listed if server.api_key.startswith(key["prefix"])]
+    assert len(own) == 1, listed
     env = os.environ | {
         "REDCORE_SCHEMATHESIS_KEY": server.api_key,
+        "REDCORE_SCHEMATHESIS_KEY_ID": own[0],
         "SCHEMATHESIS_HOOKS": "tests.contract.schemathesis_hooks",
         "PYTHONPATH": str(ROOT),
     }
@@ -48,3 +54,8 @@ def test_the_server_does_what_its_openapi_document_says(server: ServerProcess) -
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=int(SECONDS) + 120)
     assert result.returncode == 0, result.stdout[-20_000:] + result.stderr[-5_000:]
     assert "unhandled error" not in (server.workdir / "serve.err").read_text()
+    # The key schemathesis called with still works (it rolled and revoked it once, from the ids it
+    # learns from responses; every later request was then a 401, and the run still passed).
+    after = httpx.get(f"http://127.0.0.1:{server.port}/v1/api_keys/{own[0]}", headers=auth)
+    assert after.status_code == 200, after.text
+    assert after.json()["revoked_at"] is None and after.json()["expires_at"] is None, after.json()
