@@ -14,6 +14,7 @@ the check a webhook receiver makes on each delivery in :mod:`redcore.webhooks` (
 
 from redcore._base import APIResponse
 from redcore._client import AsyncClient, Client
+from redcore._version import __version__
 from redcore.exceptions import (
     APIConnectionError,
     APIError,
@@ -50,8 +51,6 @@ from redcore.types import (
     WebhookEndpoint,
     WebhookEvent,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "APIConnectionError",

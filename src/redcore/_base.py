@@ -28,6 +28,7 @@ import httpx
 import msgspec
 
 from redcore import exceptions as exc
+from redcore._version import __version__
 
 __all__ = ["APIResponse", "AsyncAPIClient", "BaseClient", "Call", "SyncAPIClient"]
 
@@ -36,7 +37,7 @@ HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 
 logger = logging.getLogger("redcore")
 
-VERSION = "0.1.0"
+VERSION = __version__
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2

@@ -29,5 +29,22 @@ app.command()(run.worker)
 app.command()(run.serve)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from redcore_server import __version__
+
+        typer.echo(f"redcore-server {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+    ),
+) -> None:
+    """RedCore server: run it, deliver its webhooks, migrate its database, manage organizations and API keys."""
+
+
 def main() -> None:
     app()

@@ -169,3 +169,18 @@ def test_keys_carry_their_own_rate_limit(fresh_database_url: str) -> None:
     bad = run_cli("keys", "create", "--org", org["id"], "--rate-limit", "0", url=database_url, check=False)
     assert bad.returncode != 0
     assert "rate_limit" in bad.stderr
+
+
+def test_version_comes_from_one_place() -> None:
+    """``redcore-server --version``, ``redcore.__version__`` (the SDK, also in its User-Agent) and the
+    server's OpenAPI document all say the version ``pyproject.toml`` gives."""
+    import tomllib
+
+    import redcore
+    from redcore._base import VERSION
+    from redcore_server import __version__
+
+    declared = tomllib.loads((Path(__file__).parents[3] / "pyproject.toml").read_text())["project"]["version"]
+    printed = subprocess.run([*CLI, "--version"], capture_output=True, text=True, check=True).stdout
+    assert printed == f"redcore-server {declared}\n"
+    assert redcore.__version__ == VERSION == __version__ == declared
