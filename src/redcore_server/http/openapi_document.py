@@ -24,7 +24,6 @@ process over that output, then makes it exact where the generator cannot:
 
 from __future__ import annotations
 
-import copy
 import re
 import typing
 from collections.abc import Iterable
@@ -70,15 +69,10 @@ IF_MATCH_PARAMETER = {
     "value naming no version).",
     "schema": {"type": "string"},
 }
+WWW_AUTHENTICATE = {"description": 'How to authenticate: `Bearer realm="redcore"`.', "schema": {"type": "string"}}
 UNAUTHENTICATED = {
     "description": "No credential, or one that is unknown, revoked or expired (`invalid_api_key`).",
     "content": ERROR_CONTENT,
-    "headers": {
-        "WWW-Authenticate": {
-            "description": 'How to authenticate: `Bearer realm="redcore"`.',
-            "schema": {"type": "string"},
-        }
-    },
 }
 RETRY_AFTER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 0}}
 RATE_LIMIT_HEADERS = {
@@ -255,8 +249,8 @@ def _responses(operation: dict[str, Any], *, counted: bool, under_v1: bool) -> N
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if counted:
         responses.setdefault("429", RATE_LIMITED)
-        unauthenticated = responses.setdefault("401", copy.deepcopy(UNAUTHENTICATED))
-        unauthenticated.setdefault("headers", {}).update(copy.deepcopy(UNAUTHENTICATED["headers"]))
+        unauthenticated = responses.setdefault("401", dict(UNAUTHENTICATED))
+        unauthenticated.setdefault("headers", {})["WWW-Authenticate"] = dict(WWW_AUTHENTICATE)
     if under_v1:  # REDCORE_REQUIRE_HTTPS (http/forwarded.py); /health stays open to load balancers
         responses.setdefault("403", HTTPS_REQUIRED)
     for status, response in responses.items():
